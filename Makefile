@@ -1,0 +1,162 @@
+# captls — the one entry point. GNU make, out-of-tree into build/, -j2 safe.
+#
+# Conventions (new files need no Makefile edit):
+#   core/**/*.c          portable core            -> $(B)/libcaptls-core.a
+#   port/posix/*.c       Linux port               -> $(B)/libcaptls-posix.a
+#   sim/*.c              simulator kernel         -> $(B)/libcaptls-sim.a
+#   */test_*.c           cmocka unit test, one binary each -> $(B)/tests/...
+#   fuzz/fuzz_*.c        libFuzzer/AFL++ harness  -> build/fuzz/{lf,afl}/...
+#   <dir>/main_*.c       program entry points (listed in PROGRAMS below)
+# Variants share these rules through $(B): build/ (gcc, -O2) and build/asan
+# (clang, ASan+UBSan), selected with `make VARIANT=asan ...`.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+PY := /usr/bin/python3
+
+VARIANT ?= release
+ifeq ($(VARIANT),asan)
+  B := build/asan
+  CC := clang
+  OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+         -fno-sanitize-recover=all
+  LDSAN := -fsanitize=address,undefined
+else ifeq ($(VARIANT),fuzz)
+  B := build/fuzz/lf
+  CC := clang
+  OPT := -O1 -g -fno-omit-frame-pointer \
+         -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+         -DCAPTLS_FUZZING
+  LDSAN := -fsanitize=fuzzer,address,undefined
+else ifeq ($(VARIANT),afl)
+  B := build/fuzz/afl
+  CC := afl-clang-fast
+  OPT := -O1 -g -DCAPTLS_FUZZING
+  LDSAN := -fsanitize=fuzzer
+else
+  B := build
+  CC ?= gcc
+  ifeq ($(origin CC),default)
+    CC := gcc
+  endif
+  OPT := -O2 -g
+  LDSAN :=
+endif
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+        -Wmissing-prototypes -Wvla
+CFLAGS_COMMON := -std=c11 $(WARN) -I. -D_DEFAULT_SOURCE
+HOST_CFLAGS := $(CFLAGS_COMMON) $(OPT) -MMD -MP
+BEARSSL_A := /usr/lib/x86_64-linux-gnu/libbearssl.a
+HOST_LIBS := $(BEARSSL_A)
+TEST_LIBS := -lcmocka
+
+# ------------------------------------------------------------- sources
+not_tests = $(filter-out %/test_%.c %/main_%.c,$(1))
+CORE_SRC  := $(call not_tests,$(shell find core -name '*.c' 2>/dev/null | sort))
+POSIX_SRC := $(call not_tests,$(wildcard port/posix/*.c))
+SIM_SRC   := $(call not_tests,$(wildcard sim/*.c))
+TEST_SRC  := $(shell find core port/posix sim conformance -name 'test_*.c' 2>/dev/null | sort)
+FUZZ_SRC  := $(wildcard fuzz/fuzz_*.c)
+
+obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
+CORE_LIB  := $(B)/libcaptls-core.a
+POSIX_LIB := $(B)/libcaptls-posix.a
+SIM_LIB   := $(B)/libcaptls-sim.a
+ALL_LIBS  := $(SIM_LIB) $(POSIX_LIB) $(CORE_LIB)
+
+# Programs: name -> entry file. Each links every library (static archives
+# pull in only what the program uses).
+PROGRAMS := captls captls-sim
+PROG_captls     := port/posix/main_captls.c
+PROG_captls-sim := sim/main_sim.c
+PROG_BINS := $(addprefix $(B)/,$(PROGRAMS))
+
+TEST_BINS := $(patsubst %.c,$(B)/tests/%,$(TEST_SRC))
+
+# ------------------------------------------------------------- host build
+.PHONY: all programs tests
+all: programs
+programs: $(PROG_BINS)
+tests: $(TEST_BINS)
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -c $< -o $@
+
+$(CORE_LIB): $(call obj,$(CORE_SRC))
+$(POSIX_LIB): $(call obj,$(POSIX_SRC))
+$(SIM_LIB): $(call obj,$(SIM_SRC))
+$(ALL_LIBS):
+	@mkdir -p $(@D)
+	@rm -f $@
+	ar rcs $@ $^
+
+define program_rule
+$(B)/$(1): $(call obj,$(PROG_$(1))) $(ALL_LIBS)
+	$$(CC) $$(OPT) $$(LDSAN) -o $$@ $$< $(ALL_LIBS) $(HOST_LIBS)
+endef
+$(foreach p,$(PROGRAMS),$(eval $(call program_rule,$(p))))
+
+$(B)/tests/%: $(B)/obj/%.o $(ALL_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(OPT) $(LDSAN) -o $@ $< $(ALL_LIBS) $(HOST_LIBS) $(TEST_LIBS)
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+
+# ------------------------------------------------------------- fuzzing
+FUZZ_NAMES := $(patsubst fuzz/fuzz_%.c,%,$(FUZZ_SRC))
+.PHONY: fuzz-build fuzz-build-afl fuzz-bins fuzz-smoke fuzz
+fuzz-bins: $(addprefix $(B)/bin/,$(FUZZ_NAMES))
+$(B)/bin/%: $(B)/obj/fuzz/fuzz_%.o $(ALL_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(OPT) $(LDSAN) -o $@ $< $(ALL_LIBS) $(HOST_LIBS)
+
+fuzz-build:
+	$(MAKE) VARIANT=fuzz fuzz-bins
+fuzz-build-afl:
+	$(MAKE) VARIANT=afl fuzz-bins
+
+FUZZ_SECONDS ?= 600
+FUZZ ?=
+fuzz-smoke: fuzz-build
+	ci/fuzz.sh smoke
+fuzz: fuzz-build fuzz-build-afl
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ="$(FUZZ)" ci/fuzz.sh campaign
+
+# ------------------------------------------------------------- guest
+# (port/capos: see the guest section maintained with port/capos/)
+GUEST_MK := port/capos/guest.mk
+-include $(GUEST_MK)
+
+# ------------------------------------------------------------- checks
+.PHONY: deps check-core unit unit-asan pytest test demo bench clean
+deps:
+	ci/deps.sh
+
+check-core:
+	ci/check-core.sh
+
+unit: tests
+	ci/run-unit.sh $(B)
+
+unit-asan:
+	$(MAKE) VARIANT=asan tests
+	ci/run-unit.sh build/asan
+
+pytest: programs
+	$(PY) -m pytest -q pytests
+
+test: deps
+	$(MAKE) all tests
+	ci/test.sh
+
+demo: deps
+	$(MAKE) all guest
+	ci/demo.sh
+
+bench: all
+	ci/bench.sh
+
+clean:
+	rm -rf build

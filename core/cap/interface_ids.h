@@ -1,0 +1,42 @@
+/* core/cap/interface_ids.h — the interface ids of the seed schemas.
+ *
+ * Every capability names exactly one interface; an IPC frame names the
+ * interface and method it calls. The values are part of the IPC wire format:
+ * never renumber, only append. Method ids are per interface and are defined
+ * with each interface.
+ */
+#ifndef CAPTLS_CAP_INTERFACE_IDS_H
+#define CAPTLS_CAP_INTERFACE_IDS_H
+
+#include <stdint.h>
+
+typedef uint32_t captls_interface_id;
+
+enum {
+    CAPTLS_IFACE_ANY = 0, /* lookup wildcard only; never minted */
+    CAPTLS_IFACE_WALL_CLOCK = 1,
+    CAPTLS_IFACE_ENTROPY_SOURCE = 2,
+    CAPTLS_IFACE_TCP_LISTENER = 3,
+    CAPTLS_IFACE_BYTE_STREAM = 4,
+    CAPTLS_IFACE_AUDIT_LOG = 5,
+    CAPTLS_IFACE_TRUST_STORE = 16,
+    CAPTLS_IFACE_TRUST_STORE_WRITER = 17,
+    CAPTLS_IFACE_CERT_VERIFIER = 18,
+    CAPTLS_IFACE_CERTIFICATE_STORE = 19,
+    CAPTLS_IFACE_KEY_VAULT = 20,
+    CAPTLS_IFACE_PRIVATE_KEY = 21,
+    CAPTLS_IFACE_CT_LOG = 22,
+    CAPTLS_IFACE_OCSP_RESPONDER = 23,
+    CAPTLS_IFACE_ACME_CLIENT = 24,
+    CAPTLS_IFACE_CHALLENGE_SOLVER = 25,
+    CAPTLS_IFACE_TLS_SERVER_CONFIG = 26,
+    CAPTLS_IFACE_TLS_CLIENT_CONFIG = 27,
+    /* simulator and test services */
+    CAPTLS_IFACE_ECHO = 0x1000,
+    CAPTLS_IFACE_NOTIFIER = 0x1001,
+};
+
+/* The schema name ("TrustStore", "Echo"), or "unknown"; stable. */
+const char *captls_interface_name(captls_interface_id id);
+
+#endif
