@@ -119,7 +119,7 @@ fuzz-build-afl:
 
 FUZZ_SECONDS ?= 600
 FUZZ ?=
-fuzz-smoke: fuzz-build
+fuzz-smoke: fuzz-build fuzz-build-afl
 	ci/fuzz.sh smoke
 fuzz: fuzz-build fuzz-build-afl
 	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ="$(FUZZ)" ci/fuzz.sh campaign

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# make test: every stage in order, each counted, then one closing line
+# "N passed, M failed" (the last line, for CI). Stages:
+#   check-core, unit (gcc), unit under ASan+UBSan (clang), pytest,
+#   fuzz-smoke (libFuzzer + AFL++ builds), qemu-test (guest POST).
+# A stage that cannot even build counts as one failure; later stages still run.
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 2
+MAKE=${MAKE:-make}
+LOGDIR=build/test-logs
+mkdir -p "$LOGDIR"
+total_p=0; total_f=0
+summary=()
+t_start=$SECONDS
+
+# count STAGE LOG: adds the last "N passed, M failed" (or pytest's summary)
+count() {
+  local stage=$1 log=$2 p f line
+  line=$(grep -E '[0-9]+ (passed|failed)' "$log" | tail -1)
+  p=$(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+' || true)
+  f=0
+  for n in $(grep -oE '[0-9]+ (failed|errors?)' <<<"$line" | grep -oE '^[0-9]+'); do f=$((f+n)); done
+  p=${p:-0}
+  echo "$p $f"
+}
+
+stage() { # NAME COMMAND...
+  local name=$1; shift
+  local log=$LOGDIR/$name.log t0=$SECONDS
+  echo "==== $name"
+  "$@" 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  read -r p f < <(count "$name" "$log")
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  total_p=$((total_p+p)); total_f=$((total_f+f))
+  summary+=("$(printf '%-12s %5d passed %4d failed  %4ds' "$name" "$p" "$f" $((SECONDS-t0)))")
+}
+
+check_core() { ci/check-core.sh && echo "check-core: 1 passed, 0 failed" || { echo "check-core: 0 passed, 1 failed"; return 1; }; }
+unit() { $MAKE -s all tests && ci/run-unit.sh build unit; }
+unit_asan() { $MAKE -s VARIANT=asan tests && ci/run-unit.sh build/asan unit-asan; }
+pytests() { $MAKE -s all guest && /usr/bin/python3 -m pytest -q -p no:cacheprovider -n 2 --timeout=300 pytests; }
+fuzz_smoke() { $MAKE -s fuzz-smoke; }
+qemu_test() { $MAKE -s qemu-test && echo "qemu-test: 1 passed, 0 failed" || { echo "qemu-test: 0 passed, 1 failed"; return 1; }; }
+
+stage check-core check_core
+stage unit unit
+stage unit-asan unit_asan
+stage pytest pytests
+stage fuzz-smoke fuzz_smoke
+stage qemu-test qemu_test
+
+echo "==== summary ($((SECONDS-t_start)) s; logs in $LOGDIR/)"
+printf '%s\n' "${summary[@]}"
+echo "$total_p passed, $total_f failed"
+[ $total_f -eq 0 ]
