@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# make demo: the main scenario, explained. Assumes `make all guest` ran.
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 2
+bold() { printf '\n\033[1m%s\033[0m\n' "$*"; }
+say() { fold -s -w 78 <<<"$*"; }
+
+bold "1. The capability simulator: an echo service and a client on two simulated hosts"
+say "build/captls-sim runs sim/scenarios/echo.scn: host alpha runs a client, host beta an echo service. They talk over a simulated TCP stream and call each other over IPC; the client hands the service a Notifier capability inside its IPC call, and the service calls back through it. Time, network delays and randomness all come from the seed, so every line below is reproducible."
+echo
+echo "\$ build/captls-sim run sim/scenarios/echo.scn --seed 1"
+build/captls-sim run sim/scenarios/echo.scn --seed 1 | tee build/demo-seed1.txt
+rc=${PIPESTATUS[0]}
+h1=$(tail -1 build/demo-seed1.txt | awk '{print $NF}')
+h1b=$(build/captls-sim run sim/scenarios/echo.scn --seed 1 | tail -1 | awk '{print $NF}')
+h2=$(build/captls-sim run sim/scenarios/echo.scn --seed 2 | tail -1 | awk '{print $NF}')
+echo
+say "The last line is the SHA-256 of the transcript. Run it again with the same seed and with another one:"
+printf '  seed 1 again: %s  %s\n' "$h1b" "$([ "$h1b" = "$h1" ] && echo '(identical: deterministic)' || echo '(DIFFERENT: determinism is broken)')"
+printf '  seed 2:       %s  %s\n' "$h2" "$([ "$h2" != "$h1" ] && echo '(differs: the seed drives jitter and entropy)' || echo '(SAME: the seed has no effect)')"
+
+bold "2. The same core, booted as a capOS-style guest in QEMU"
+say "build/guest/captls.elf is a freestanding x86_64 kernel image: core/ compiled unchanged with BearSSL, a serial console, a timer, RDRAND/RDSEED entropy and a memory arena. At boot it runs power-on self-tests (known answers for SHA-256 and HMAC-SHA256, the capability table's refusals, the entropy source) and reports through QEMU's isa-debug-exit device."
+echo
+ci/qemu-test.sh build/guest/captls.elf
+qrc=$?
+
+bold "What you just saw"
+say "- A deterministic simulation: the transcript and its hash depend only on the scenario and the seed, so any failure seen once can be replayed exactly (the later simulator issue adds faults, sweeps and replay files)."
+say "- Capabilities crossing IPC: the Notifier handle was granted by the kernel's cap table, owner-bound and revocable; a forged or stale handle would have been refused."
+say "- The same portable core running on bare (virtual) metal: 'POST: N passed, 0 failed' comes from the guest itself."
+echo
+say "Next: make test runs every check (freestanding core, unit tests plain and under ASan+UBSan, pytest suites, fuzz smoke runs, the guest boot)."
+[ "$rc" -eq 0 ] && [ "$qrc" -eq 0 ] && [ "$h1" = "$h1b" ] && [ "$h1" != "$h2" ]
