@@ -75,8 +75,9 @@ PROG_BINS := $(addprefix $(B)/,$(PROGRAMS))
 TEST_BINS := $(patsubst %.c,$(B)/tests/%,$(TEST_SRC))
 
 # ------------------------------------------------------------- host build
-.PHONY: all programs tests
+.PHONY: all programs tests sim
 all: programs
+sim: $(B)/captls-sim
 programs: $(PROG_BINS)
 tests: $(TEST_BINS)
 
