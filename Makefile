@@ -52,7 +52,8 @@ HOST_LIBS := $(BEARSSL_A)
 TEST_LIBS := -lcmocka
 
 # ------------------------------------------------------------- sources
-not_tests = $(filter-out %/test_%.c %/main_%.c,$(1))
+# (filter-out matches only one % per pattern, so test by file name)
+not_tests = $(foreach f,$(1),$(if $(filter test_% main_%,$(notdir $(f))),,$(f)))
 CORE_SRC  := $(call not_tests,$(shell find core -name '*.c' 2>/dev/null | sort))
 POSIX_SRC := $(call not_tests,$(wildcard port/posix/*.c))
 SIM_SRC   := $(call not_tests,$(wildcard sim/*.c))

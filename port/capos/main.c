@@ -1,0 +1,214 @@
+/* port/capos/main.c — the guest kernel's main: console, CPU checks, POST.
+ *
+ * Boot order: COM1 and the exception handlers first (so anything after can
+ * report), then the multiboot command line, the CPU feature checks, the
+ * port (timer calibration, entropy, RTC), and the POST: the core's
+ * known-answer tests (captls_selftest_all) followed by the guest's own
+ * (post.c). Console protocol, one line each, relied on by ci/qemu-test.sh
+ * and pytests/test_guest.py:
+ *
+ *   POST: <case> ok | POST: <case> FAIL     one per case, in order
+ *   POST: <N> passed, <M> failed            last line before the exit
+ *
+ * then isa-debug-exit with CAPOS_EXIT_PASS (M == 0) or CAPOS_EXIT_FAIL
+ * (trap.h: QEMU exit status 33 / 35).
+ *
+ * Command line switches (QEMU -append, whitespace-separated tokens):
+ *   post=hang  print the banner, then halt forever without a result, so
+ *              the harness's timeout path can be tested;
+ *   post=fail  add one deliberately failing POST case.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "core/base/selftest.h"
+#include "port/capos/arena.h"
+#include "port/capos/capos_port.h"
+#include "port/capos/console.h"
+#include "port/capos/cpu.h"
+#include "port/capos/post.h"
+#include "port/capos/trap.h"
+
+#define MULTIBOOT_BOOTLOADER_MAGIC 0x2BADB002u
+#define MB_INFO_MEMORY (1u << 0)
+#define MB_INFO_CMDLINE (1u << 2)
+#define CMDLINE_MAX 1024
+#define STACK_PAINT 0xA5
+#define STACK_PAINT_MARGIN 512 /* keep clear of main's own live frame */
+
+/* The fields of the multiboot-1 information structure the guest reads. */
+typedef struct multiboot_info {
+    uint32_t flags;
+    uint32_t mem_lower; /* KiB below 1 MiB */
+    uint32_t mem_upper; /* KiB above 1 MiB */
+    uint32_t boot_device;
+    uint32_t cmdline; /* physical address of a NUL-terminated string */
+} multiboot_info;
+
+/* From boot.S. */
+extern uint8_t boot_stack_bottom[], boot_stack_top[];
+
+void capos_main(uint32_t magic, uint32_t info_addr);
+
+/* Guest working memory for services that come after the POST (connection
+ * contexts and record buffers); bss, so it costs no image bytes. */
+static uint8_t guest_heap[1u << 20] __attribute__((aligned(4096)));
+static capos_arena guest_arena;
+
+static capos_port_state port_state;
+static captls_port port;
+
+/* Whole-token match, so "post=failure" or "xpost=fail" do not count. */
+static bool cmdline_has(const char *cmdline, const char *token)
+{
+    size_t tlen = strlen(token);
+    const char *p = cmdline;
+
+    while (*p != '\0') {
+        size_t n = 0;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        while (p[n] != '\0' && p[n] != ' ' && p[n] != '\t')
+            n++;
+        if (n == tlen && n != 0 && memcmp(p, token, n) == 0)
+            return true;
+        p += n;
+    }
+    return false;
+}
+
+static void post_line(void *ctx, const char *name, bool passed)
+{
+    (void)ctx;
+    capos_console_puts("POST: ");
+    capos_console_puts(name);
+    capos_console_puts(passed ? " ok\n" : " FAIL\n");
+}
+
+static void print_cpu(bool *sse2_ok)
+{
+    capos_cpuid_regs v = capos_cpuid(0, 0);
+    capos_cpuid_regs f = capos_cpuid(1, 0);
+    char vendor[13];
+    bool rdseed = capos_cpuid_max(0) >= 7 &&
+                  (capos_cpuid(7, 0).ebx & (1u << 18)) != 0;
+
+    memcpy(vendor, &v.ebx, 4);
+    memcpy(vendor + 4, &v.edx, 4);
+    memcpy(vendor + 8, &v.ecx, 4);
+    vendor[12] = '\0';
+    *sse2_ok = (f.edx & (1u << 26)) != 0;
+    capos_console_puts("cpu: ");
+    capos_console_puts(vendor);
+    capos_console_puts(*sse2_ok ? " sse2" : " no-sse2");
+    capos_console_puts((f.ecx & (1u << 30)) ? " rdrand" : " no-rdrand");
+    capos_console_puts(rdseed ? " rdseed" : " no-rdseed");
+    capos_console_puts((f.ecx & (1u << 25)) ? " aesni" : " no-aesni");
+    capos_console_puts((f.ecx & (1u << 1)) ? " pclmul" : " no-pclmul");
+    capos_console_puts("\n");
+}
+
+/* Paint the unused part of the boot stack so the POST's deepest use can
+ * be measured afterwards (the guest's stacks are small by design). */
+static void paint_stack(void)
+{
+    uint8_t *limit = (uint8_t *)__builtin_frame_address(0) -
+                     STACK_PAINT_MARGIN;
+    memset(boot_stack_bottom, STACK_PAINT,
+           (size_t)(limit - boot_stack_bottom));
+}
+
+static size_t stack_used(void)
+{
+    const uint8_t *p = boot_stack_bottom;
+    while (p < boot_stack_top && *p == STACK_PAINT)
+        p++;
+    return (size_t)(boot_stack_top - p);
+}
+
+void capos_main(uint32_t magic, uint32_t info_addr)
+{
+    uint64_t tsc_entry = capos_rdtsc();
+    const multiboot_info *mbi = NULL;
+    const char *cmdline = "";
+    captls_selftest_report report = {NULL, post_line};
+    captls_selftest_counts counts = {0, 0};
+    bool sse2_ok, want_fail;
+    uint64_t post_ns;
+
+    capos_console_init();
+    capos_trap_init();
+    capos_console_puts("\ncaptls guest: booting\n");
+
+    if (magic == MULTIBOOT_BOOTLOADER_MAGIC && info_addr != 0) {
+        mbi = (const multiboot_info *)(uintptr_t)info_addr;
+        if ((mbi->flags & MB_INFO_CMDLINE) && mbi->cmdline != 0 &&
+            strnlen((const char *)(uintptr_t)mbi->cmdline, CMDLINE_MAX) <
+                CMDLINE_MAX)
+            cmdline = (const char *)(uintptr_t)mbi->cmdline;
+    } else {
+        capos_console_puts("boot: not started by a multiboot loader\n");
+    }
+    capos_console_puts("cmdline: ");
+    capos_console_puts(cmdline);
+    capos_console_puts("\n");
+    if (mbi != NULL && (mbi->flags & MB_INFO_MEMORY)) {
+        capos_console_puts("memory: ");
+        capos_console_put_u64(mbi->mem_upper / 1024u + 1u);
+        capos_console_puts(" MiB\n");
+    }
+
+    print_cpu(&sse2_ok);
+    /* x86_64 makes SSE2 architectural and compiled code has used it since
+     * boot.S enabled it; this only catches a broken or odd CPU model. */
+    if (!sse2_ok)
+        capos_panic("CPU lacks SSE2");
+
+    if (cmdline_has(cmdline, "post=hang")) {
+        capos_console_puts("post=hang: halting on purpose, no POST result "
+                           "will follow\n");
+        capos_halt_forever();
+    }
+    want_fail = cmdline_has(cmdline, "post=fail");
+
+    paint_stack();
+    if (capos_port_init(&port_state, &port) != CAPTLS_OK)
+        capos_console_puts("port: incomplete (see POST)\n");
+    if (capos_arena_init(&guest_arena, guest_heap, sizeof guest_heap) !=
+        CAPTLS_OK)
+        capos_panic("arena init");
+    if (port_state.timer_status == CAPTLS_OK) {
+        capos_console_puts("timer: tsc ");
+        capos_console_put_u64(port_state.timer.tsc_hz / 1000000u);
+        capos_console_puts(" MHz\n");
+    }
+
+    captls_selftest_all(&report, &counts);
+    capos_post_guest(&report, &counts, &port, &port_state, want_fail);
+
+    if (port_state.timer_status == CAPTLS_OK) {
+        /* From capos_main's first instruction; excludes firmware and the
+         * QEMU loader, which the host-side harness measures. */
+        post_ns = (uint64_t)(((unsigned __int128)(capos_rdtsc() -
+                                                  tsc_entry) *
+                              port_state.timer.ns_mult) >>
+                             32);
+        capos_console_puts("post: ");
+        capos_console_put_u64(post_ns / 1000000u);
+        capos_console_puts(" ms from kernel entry\n");
+    }
+    capos_console_puts("post: stack high-water ");
+    capos_console_put_u64(stack_used());
+    capos_console_puts(" of ");
+    capos_console_put_u64((uint64_t)(boot_stack_top - boot_stack_bottom));
+    capos_console_puts(" bytes\n");
+
+    capos_console_puts("POST: ");
+    capos_console_put_u64(counts.passed);
+    capos_console_puts(" passed, ");
+    capos_console_put_u64(counts.failed);
+    capos_console_puts(" failed\n");
+    capos_exit(counts.failed == 0 ? CAPOS_EXIT_PASS : CAPOS_EXIT_FAIL);
+}
