@@ -1,0 +1,55 @@
+/* See posix_port.h (the port). */
+#include <string.h>
+#include <unistd.h>
+
+#include "port/posix/posix_port.h"
+
+captls_result captls_posix_port_init(captls_posix_port_ctx *ctx,
+                                     const captls_posix_port_config *cfg,
+                                     captls_port *out)
+{
+    static const captls_posix_port_config defaults = {0};
+    captls_result r;
+
+    if (ctx == NULL || out == NULL)
+        return CAPTLS_ERR_INVALID_ARGUMENT;
+    if (cfg == NULL)
+        cfg = &defaults;
+    memset(out, 0, sizeof(*out));
+    ctx->store.dirfd = -1;
+    ctx->audit.fd = -1;
+    ctx->audit.owns_fd = false;
+    captls_posix_clock_init(&ctx->clock,
+                            cfg->wall_clock_untrusted ? CAPTLS_CLOCK_UNTRUSTED
+                                                      : CAPTLS_CLOCK_TRUSTED,
+                            &out->clock);
+    captls_posix_entropy_init(&ctx->entropy, &out->entropy);
+    captls_posix_net_init(&ctx->net, &out->net);
+    captls_posix_ipc_init(&ctx->ipc, &out->ipc);
+    captls_posix_log_init(&ctx->log, STDERR_FILENO, cfg->log_level, &out->log);
+    if (cfg->store_dir != NULL) {
+        r = captls_posix_blob_store_init(&ctx->store, cfg->store_dir,
+                                         &out->store);
+        if (r != CAPTLS_OK)
+            goto fail;
+    }
+    if (cfg->audit_path != NULL) {
+        r = captls_posix_audit_open(&ctx->audit, cfg->audit_path, &out->audit);
+        if (r != CAPTLS_OK)
+            goto fail;
+    }
+    return CAPTLS_OK;
+fail:
+    captls_posix_port_fini(ctx);
+    memset(out, 0, sizeof(*out));
+    return r;
+}
+
+void captls_posix_port_fini(captls_posix_port_ctx *ctx)
+{
+    if (ctx == NULL)
+        return;
+    captls_posix_net_fini(&ctx->net);
+    captls_posix_blob_store_fini(&ctx->store);
+    captls_posix_audit_fini(&ctx->audit);
+}
