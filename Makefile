@@ -78,7 +78,14 @@ TEST_BINS := $(patsubst %.c,$(B)/tests/%,$(TEST_SRC))
 # ------------------------------------------------------------- host build
 .PHONY: all programs tests sim
 all: programs
+# Every scenario must pass and every negative twin must fail (exit 1).
 sim: $(B)/captls-sim
+	@set -e; for f in sim/scenarios/*.scn; do \
+	  $(B)/captls-sim run $$f --seed 1 >/dev/null && echo "sim: $$f ok"; done
+	@for f in sim/scenarios/negative/*.scn; do \
+	  $(B)/captls-sim run $$f --seed 1 >/dev/null 2>&1; rc=$$?; \
+	  if [ $$rc -eq 1 ]; then echo "sim: $$f fails as it should"; \
+	  else echo "sim: $$f: expected exit 1, got $$rc"; exit 1; fi; done
 programs: $(PROG_BINS)
 tests: $(TEST_BINS)
 

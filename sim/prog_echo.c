@@ -1,0 +1,341 @@
+/* sim/prog_echo.c — the echo service: TCP echo on `port`, and Echo.echo
+ * over IPC with a callback through the Notifier cap the caller passes.
+ * See programs.h. Everything it learns from peers is logged through
+ * captls_sim_quote (sanitized). */
+#include <string.h>
+
+#include "sim/programs.h"
+
+#define ECHO_CONNS 8u
+#define ECHO_PENDING 2048u
+#define ECHO_NOTES 8u
+
+typedef struct echo_conn {
+    bool used;
+    captls_stream_id s;
+    uint32_t id;
+    uint8_t pending[ECHO_PENDING]; /* read but not yet written back */
+    size_t pending_len;
+} echo_conn;
+
+typedef struct echo_note {
+    bool used;
+    uint32_t req;
+    captls_cap_handle h;
+} echo_note;
+
+typedef struct echo_state {
+    bool listening;
+    captls_stream_id listener;
+    echo_conn conns[ECHO_CONNS];
+    uint32_t next_conn;
+    echo_note notes[ECHO_NOTES];
+    uint32_t next_req;
+    uint64_t echoed;
+    uint64_t calls;
+    uint64_t notified;
+} echo_state;
+
+static bool parse_port(const char *s, uint16_t *out)
+{
+    uint32_t v = 0;
+    if (s == NULL || *s == '\0')
+        return false;
+    for (; *s != '\0'; s++) {
+        if (*s < '0' || *s > '9')
+            return false;
+        v = v * 10u + (uint32_t)(*s - '0');
+        if (v > 65535u)
+            return false;
+    }
+    if (v == 0)
+        return false;
+    *out = (uint16_t)v;
+    return true;
+}
+
+static void echo_start(captls_sim_proc *p)
+{
+    echo_state *st = captls_sim_proc_state(p);
+    const captls_net *net = &captls_sim_proc_port(p)->net;
+    captls_sim_kernel *k = captls_sim_proc_kernel(p);
+    uint16_t port;
+    if (!parse_port(captls_sim_proc_opt(p, "port"), &port)) {
+        captls_sim_log(k, p, NULL, "no valid port= option; not listening");
+        return;
+    }
+    captls_result r = net->listen(net->ctx, NULL, port, &st->listener);
+    if (r != CAPTLS_OK) {
+        captls_sim_log(k, p, NULL, "listen on port %u failed: %s",
+                       (unsigned)port, captls_result_name(r));
+        return;
+    }
+    st->listening = true;
+    captls_sim_log(k, p, NULL, "listening on port %u", (unsigned)port);
+}
+
+static void conn_close(captls_sim_proc *p, echo_conn *c, const char *why)
+{
+    const captls_net *net = &captls_sim_proc_port(p)->net;
+    captls_result r = net->close(net->ctx, c->s);
+    (void)r; /* a valid handle: always succeeds */
+    captls_sim_log(captls_sim_proc_kernel(p), p, NULL,
+                   "connection %u: %s; closed", (unsigned)c->id, why);
+    c->used = false;
+}
+
+/* Writes back what is pending; false if the connection is gone. */
+static bool conn_flush(captls_sim_proc *p, echo_state *st, echo_conn *c)
+{
+    const captls_net *net = &captls_sim_proc_port(p)->net;
+    while (c->pending_len > 0) {
+        size_t put = 0;
+        captls_result r =
+            net->write(net->ctx, c->s, c->pending, c->pending_len, &put);
+        if (r == CAPTLS_WOULD_BLOCK)
+            return true;
+        if (r != CAPTLS_OK) {
+            conn_close(p, c, captls_result_name(r));
+            return false;
+        }
+        captls_sim_log(captls_sim_proc_kernel(p), p, NULL,
+                       "connection %u: echoed %zu bytes", (unsigned)c->id,
+                       put);
+        st->echoed += put;
+        memmove(c->pending, c->pending + put, c->pending_len - put);
+        c->pending_len -= put;
+    }
+    return true;
+}
+
+static void conn_service(captls_sim_proc *p, echo_state *st, echo_conn *c)
+{
+    const captls_net *net = &captls_sim_proc_port(p)->net;
+    captls_sim_kernel *k = captls_sim_proc_kernel(p);
+    char q[CAPTLS_SIM_LINE_MAX / 2];
+    for (;;) {
+        if (!conn_flush(p, st, c))
+            return;
+        if (c->pending_len > 0)
+            return; /* back-pressure: read more once this is out */
+        size_t got = 0;
+        captls_result r = net->read(net->ctx, c->s, c->pending,
+                                    sizeof(c->pending), &got);
+        if (r == CAPTLS_WOULD_BLOCK)
+            return;
+        if (r == CAPTLS_EOF) {
+            conn_close(p, c, "peer closed");
+            return;
+        }
+        if (r != CAPTLS_OK) {
+            conn_close(p, c, captls_result_name(r));
+            return;
+        }
+        c->pending_len = got;
+        captls_sim_log(k, p, NULL, "connection %u: recv %zu bytes %s",
+                       (unsigned)c->id, got,
+                       captls_sim_quote(c->pending, got, q, sizeof(q)));
+    }
+}
+
+static void accept_all(captls_sim_proc *p, echo_state *st)
+{
+    const captls_net *net = &captls_sim_proc_port(p)->net;
+    captls_sim_kernel *k = captls_sim_proc_kernel(p);
+    for (;;) {
+        captls_stream_id s;
+        captls_result r = net->accept(net->ctx, st->listener, &s);
+        if (r != CAPTLS_OK)
+            return;
+        echo_conn *c = NULL;
+        for (unsigned i = 0; i < ECHO_CONNS && c == NULL; i++) {
+            if (!st->conns[i].used)
+                c = &st->conns[i];
+        }
+        if (c == NULL) {
+            r = net->close(net->ctx, s);
+            (void)r;
+            captls_sim_log(k, p, NULL, "too many connections; refused one");
+            continue;
+        }
+        memset(c, 0, sizeof(*c));
+        c->used = true;
+        c->s = s;
+        c->id = ++st->next_conn;
+        captls_sim_log(k, p, NULL, "accepted connection %u", (unsigned)c->id);
+    }
+}
+
+static void note_drop(captls_sim_proc *p, echo_note *n)
+{
+    captls_result r = captls_sim_proc_cap_drop(p, n->h);
+    captls_sim_log(captls_sim_proc_kernel(p), p, NULL,
+                   "dropped the Notifier cap: %s", captls_result_name(r));
+    n->used = false;
+}
+
+static void handle_call(captls_sim_proc *p, echo_state *st,
+                        const captls_ipc_frame *f)
+{
+    captls_sim_kernel *k = captls_sim_proc_kernel(p);
+    char q[CAPTLS_SIM_LINE_MAX / 2];
+    captls_result r;
+    if (f->iface != CAPTLS_IFACE_ECHO ||
+        f->method != CAPTLS_SIM_ECHO_METHOD_ECHO ||
+        f->payload_len < CAPTLS_SIM_ECHO_NONCE_LEN) {
+        captls_sim_log(k, p, NULL, "refused call %s#%u",
+                       captls_interface_name(f->iface), (unsigned)f->method);
+        r = captls_sim_ipc_error(p, f, CAPTLS_ERR_UNSUPPORTED);
+        (void)r;
+        for (uint16_t i = 0; i < f->ncaps; i++) {
+            r = captls_sim_proc_cap_drop(p, f->caps[i]);
+            (void)r;
+        }
+        return;
+    }
+    const uint8_t *text = f->payload + CAPTLS_SIM_ECHO_NONCE_LEN;
+    size_t tlen = f->payload_len - CAPTLS_SIM_ECHO_NONCE_LEN;
+    st->calls++;
+    captls_sim_log(k, p, NULL, "ipc call Echo.echo(%s) with %u cap(s)",
+                   captls_sim_quote(text, tlen, q, sizeof(q)),
+                   (unsigned)f->ncaps);
+    r = captls_sim_ipc_return(p, f, text, tlen);
+    if (r != CAPTLS_OK)
+        captls_sim_log(k, p, NULL, "return failed: %s",
+                       captls_result_name(r));
+    /* Extra caps beyond the first are not used: drop them. */
+    for (uint16_t i = 1; i < f->ncaps; i++) {
+        r = captls_sim_proc_cap_drop(p, f->caps[i]);
+        (void)r;
+    }
+    if (f->ncaps == 0)
+        return;
+    echo_note *n = NULL;
+    for (unsigned i = 0; i < ECHO_NOTES && n == NULL; i++) {
+        if (!st->notes[i].used)
+            n = &st->notes[i];
+    }
+    if (n == NULL) {
+        r = captls_sim_proc_cap_drop(p, f->caps[0]);
+        (void)r;
+        captls_sim_log(k, p, NULL, "too many notifications pending");
+        return;
+    }
+    n->used = true;
+    n->h = f->caps[0];
+    n->req = ++st->next_req;
+    r = captls_sim_ipc_call(p, n->h, CAPTLS_IFACE_NOTIFIER,
+                            CAPTLS_SIM_NOTIFIER_METHOD_NOTIFY, n->req,
+                            f->payload, f->payload_len, NULL, 0);
+    captls_sim_log(k, p, NULL, "ipc call Notifier.notify(%s) through the "
+                   "passed cap: %s",
+                   captls_sim_quote(text, tlen, q, sizeof(q)),
+                   captls_result_name(r));
+    if (r != CAPTLS_OK)
+        note_drop(p, n);
+}
+
+static void handle_answer(captls_sim_proc *p, echo_state *st,
+                          const captls_ipc_frame *f)
+{
+    captls_sim_kernel *k = captls_sim_proc_kernel(p);
+    for (unsigned i = 0; i < ECHO_NOTES; i++) {
+        echo_note *n = &st->notes[i];
+        if (!n->used || n->req != f->request_id)
+            continue;
+        if (f->kind == CAPTLS_IPC_RETURN) {
+            st->notified++;
+            captls_sim_log(k, p, NULL, "Notifier.notify returned");
+        } else {
+            captls_sim_log(k, p, NULL, "Notifier.notify failed: %s",
+                           captls_result_name((captls_result)f->status));
+        }
+        note_drop(p, n);
+        break;
+    }
+    /* Caps in answers are not expected: drop them. */
+    for (uint16_t i = 0; i < f->ncaps; i++) {
+        captls_result r = captls_sim_proc_cap_drop(p, f->caps[i]);
+        (void)r;
+    }
+}
+
+static void ipc_service(captls_sim_proc *p, echo_state *st)
+{
+    const captls_ipc *ipc = &captls_sim_proc_port(p)->ipc;
+    uint8_t *buf = captls_sim_frame_buffer(p);
+    while (buf != NULL) {
+        size_t len = 0, used = 0;
+        captls_ipc_frame f;
+        captls_result r = ipc->recv(ipc->ctx, captls_sim_proc_endpoint(p),
+                                    buf, CAPTLS_IPC_MAX_FRAME, &len);
+        if (r != CAPTLS_OK)
+            return;
+        if (captls_ipc_frame_decode(buf, len, &f, &used) != CAPTLS_OK)
+            continue; /* the kernel only delivers valid frames */
+        if (f.kind == CAPTLS_IPC_CALL)
+            handle_call(p, st, &f);
+        else
+            handle_answer(p, st, &f);
+    }
+}
+
+static void echo_wake(captls_sim_proc *p)
+{
+    echo_state *st = captls_sim_proc_state(p);
+    if (st->listening)
+        accept_all(p, st);
+    for (unsigned i = 0; i < ECHO_CONNS; i++) {
+        if (st->conns[i].used)
+            conn_service(p, st, &st->conns[i]);
+    }
+    ipc_service(p, st);
+}
+
+static bool put_u64(uint64_t v, uint8_t *out, size_t cap, size_t *len)
+{
+    char tmp[24];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    if (n > cap)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        out[i] = (uint8_t)tmp[n - 1 - i];
+    *len = n;
+    return true;
+}
+
+static bool echo_fact(captls_sim_proc *p, const char *name, uint8_t *out,
+                      size_t cap, size_t *len)
+{
+    echo_state *st = captls_sim_proc_state(p);
+    if (strcmp(name, "echoed") == 0)
+        return put_u64(st->echoed, out, cap, len);
+    if (strcmp(name, "calls") == 0)
+        return put_u64(st->calls, out, cap, len);
+    if (strcmp(name, "notified") == 0)
+        return put_u64(st->notified, out, cap, len);
+    return false;
+}
+
+static const char *const ECHO_OPTIONS[] = {"port", NULL};
+static const char *const ECHO_FACTS[] = {"echoed", "calls", "notified", NULL};
+
+const captls_sim_program captls_sim_prog_echo = {
+    .name = "echo",
+    .iface = CAPTLS_IFACE_ECHO,
+    .state_size = sizeof(echo_state),
+    .options = ECHO_OPTIONS,
+    .required = ECHO_OPTIONS,
+    .verbs = NULL,
+    .nverbs = 0,
+    .facts = ECHO_FACTS,
+    .start = echo_start,
+    .wake = echo_wake,
+    .timer = NULL,
+    .action = NULL,
+    .fact = echo_fact,
+};

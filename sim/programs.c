@@ -1,0 +1,60 @@
+/* sim/programs.c — the registry of scenario programs. See programs.h. */
+#include <string.h>
+
+#include "sim/programs.h"
+
+static const captls_sim_program *const PROGRAMS[] = {
+    &captls_sim_prog_echo,
+    &captls_sim_prog_echo_client,
+};
+
+static bool name_eq(const char *s, const char *p, size_t len)
+{
+    return strlen(s) == len && memcmp(s, p, len) == 0;
+}
+
+const captls_sim_program *captls_sim_program_find(const char *name,
+                                                  size_t len)
+{
+    for (size_t i = 0; i < sizeof(PROGRAMS) / sizeof(PROGRAMS[0]); i++) {
+        if (name_eq(PROGRAMS[i]->name, name, len))
+            return PROGRAMS[i];
+    }
+    return NULL;
+}
+
+const char *captls_sim_program_names(void)
+{
+    return "echo, echo-client";
+}
+
+const captls_sim_verb *captls_sim_program_verb(const captls_sim_program *prog,
+                                               const char *name, size_t len)
+{
+    for (size_t i = 0; i < prog->nverbs; i++) {
+        if (name_eq(prog->verbs[i].name, name, len))
+            return &prog->verbs[i];
+    }
+    return NULL;
+}
+
+bool captls_sim_program_has_fact(const captls_sim_program *prog,
+                                 const char *name, size_t len)
+{
+    for (size_t i = 0; prog->facts != NULL && prog->facts[i] != NULL; i++) {
+        if (name_eq(prog->facts[i], name, len))
+            return true;
+    }
+    return false;
+}
+
+bool captls_sim_program_has_option(const captls_sim_program *prog,
+                                   const char *name, size_t len)
+{
+    for (size_t i = 0; prog->options != NULL && prog->options[i] != NULL;
+         i++) {
+        if (name_eq(prog->options[i], name, len))
+            return true;
+    }
+    return false;
+}

@@ -1,0 +1,45 @@
+/* sim/programs.h — the programs a scenario can run on a simulated host.
+ *
+ * A scenario names a program in `service NAME on HOST program=PROG` (or
+ * `client ...`); the scenario checker looks the name up here and validates
+ * the options, action verbs and expectation facts against the program's
+ * tables, so a typo is a file:line:col error before anything runs.
+ *
+ *   echo         serves Echo on its endpoint and echoes every byte received
+ *                on TCP port `port`. Echo.echo(nonce[8] || text) returns
+ *                text and, when the call carries a cap, calls
+ *                Notifier.notify(nonce || text) through it, then drops it.
+ *   echo-client  connects, sends, calls Echo.echo passing a Notifier cap on
+ *                its own endpoint, answers Notifier.notify, and checks that
+ *                what came back matches what it sent.
+ */
+#ifndef CAPTLS_SIM_PROGRAMS_H
+#define CAPTLS_SIM_PROGRAMS_H
+
+#include <stddef.h>
+
+#include "sim/sim.h"
+
+/* Method ids of the simulator's test interfaces (interface_ids.h). */
+#define CAPTLS_SIM_ECHO_METHOD_ECHO 1u
+#define CAPTLS_SIM_NOTIFIER_METHOD_NOTIFY 1u
+#define CAPTLS_SIM_ECHO_NONCE_LEN 8u
+
+extern const captls_sim_program captls_sim_prog_echo;
+extern const captls_sim_program captls_sim_prog_echo_client;
+
+/* NULL if there is no program of that name. */
+const captls_sim_program *captls_sim_program_find(const char *name,
+                                                  size_t len);
+/* "echo, echo-client" for error messages. */
+const char *captls_sim_program_names(void);
+
+/* Helpers the programs share: the verb of `a` and its arguments. */
+const captls_sim_verb *captls_sim_program_verb(const captls_sim_program *prog,
+                                               const char *name, size_t len);
+bool captls_sim_program_has_fact(const captls_sim_program *prog,
+                                 const char *name, size_t len);
+bool captls_sim_program_has_option(const captls_sim_program *prog,
+                                   const char *name, size_t len);
+
+#endif

@@ -1,0 +1,305 @@
+/* sim/sim.h — the deterministic simulator kernel.
+ *
+ * One kernel simulates a small world: hosts (each with a virtual wall clock
+ * of its own and entropy derived from the run's seed), links between hosts
+ * (latency, jitter), processes on hosts (services and clients, each running
+ * a program), in-memory stream sockets between hosts and IPC endpoints
+ * between processes. Everything happens in one thread, as events taken from
+ * one queue ordered by (virtual time, insertion sequence): equal times run
+ * in the order they were scheduled, so a run depends only on the scenario
+ * and the seed, and the same seed gives a byte-identical transcript.
+ *
+ * Programs are event-driven: the kernel calls a program's start, wake,
+ * timer and action callbacks; a program does its I/O through the
+ * captls_port its process is given (captls_sim_proc_port), never blocks,
+ * and returns. "wake" means "something you own may have become ready"
+ * (data arrived, a connection was accepted or refused, a frame was queued
+ * for your endpoint, window space freed): the program reads until
+ * CAPTLS_WOULD_BLOCK. Wakes are coalesced: at most one is pending per
+ * process. A sim port's poll never waits; it reports current readiness.
+ *
+ * The transcript: every observable step is one line
+ *   [   12.345ms] alpha/pinger: recv 6 bytes "hello\n"
+ * (virtual time, to the microsecond; "host/process" or a kernel part such
+ * as "sim", "net", "ipc"; a message in which every peer-controlled byte is
+ * sanitized). Each line goes to the caller's line sink and into a running
+ * SHA-256; captls_sim_transcript_hash gives the hash of all lines so far,
+ * each followed by '\n'.
+ *
+ * Capabilities: the kernel owns one cap table (core/cap/cap_table.h) for
+ * all processes. Owner 0 is the kernel; process i is owner i + 1. Every
+ * process has one IPC endpoint; a program whose captls_sim_program.iface is
+ * set serves that interface there. The kernel holds the root cap of every
+ * endpoint interface (captls_sim_grant and captls_sim_proc_mint hand out
+ * children of it), so a cap survives the death of the process it names and
+ * calling it then reports CAPTLS_ERR_ENDPOINT_DEAD (never a hang). When a
+ * process dies, every handle it holds is revoked with
+ * captls_cap_revoke_owner, and so is everything it granted on over IPC:
+ * those holders see CAPTLS_ERR_STALE_HANDLE.
+ *
+ * IPC on the sim port (port.h's captls_ipc):
+ *   send(to, frame)  a CALL's `to` is the caller's cap handle for the
+ *                    target, reinterpreted as an int32 (the sim checks the
+ *                    handle: owner, interface = the frame's interface,
+ *                    CAPTLS_RIGHT_CALL); a RETURN or ERROR answers the call
+ *                    with the frame's request id and `to` is not consulted.
+ *                    Caps in the frame are granted to the receiver with
+ *                    captls_ipc_transfer_caps at send time (all or nothing)
+ *                    and the frame is re-encoded with the receiver's
+ *                    handles. The kernel gives every call its own request id
+ *                    on the callee's side and maps the answer back to the
+ *                    caller's id, so callers choose their ids freely.
+ *   recv(self, ...)  self is captls_sim_proc_endpoint(proc).
+ * captls_sim_ipc_call / captls_sim_ipc_return wrap both for programs.
+ *
+ * Budgets: the kernel stops a run that dispatches more than max_events
+ * events, passes max_time_ns of virtual time, holds more than max_queued
+ * events at once or more than max_inflight_bytes in flight; it logs
+ * "sim: stopped: <why>" and captls_sim_run returns
+ * CAPTLS_ERR_LIMIT_EXCEEDED. Tables are sized once at creation (hosts,
+ * processes, streams, cap slots); nothing grows without bound.
+ *
+ * Memory: the kernel allocates (the simulator is host code); all of it is
+ * released by captls_sim_kernel_free. Pointers to hosts and processes stay
+ * valid until then. Strings passed in are copied unless said otherwise.
+ */
+#ifndef CAPTLS_SIM_SIM_H
+#define CAPTLS_SIM_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/base/result.h"
+#include "core/cap/cap_table.h"
+#include "core/cap/ipc_frame.h"
+#include "port/port.h"
+
+#if defined(__GNUC__) || defined(__clang__)
+#define CAPTLS_SIM_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define CAPTLS_SIM_PRINTF(a, b)
+#endif
+
+#define CAPTLS_SIM_NS_PER_US 1000ull
+#define CAPTLS_SIM_NS_PER_MS 1000000ull
+#define CAPTLS_SIM_NS_PER_S 1000000000ull
+
+#define CAPTLS_SIM_NAME_MAX 32u       /* host/process names, NUL included */
+#define CAPTLS_SIM_LINE_MAX 1024u     /* one transcript line, NUL included */
+#define CAPTLS_SIM_STREAM_WINDOW 65536u /* bytes in flight + unread, per
+                                         * direction of a stream */
+#define CAPTLS_SIM_IPC_QUEUE 64u      /* frames queued or in flight to one
+                                       * endpoint */
+#define CAPTLS_SIM_PROC_CAPS 16u      /* named initial caps per process */
+#define CAPTLS_SIM_ACTION_ARGS 4u
+#define CAPTLS_SIM_KERNEL_OWNER ((captls_cap_owner)0)
+/* Same-host streams and IPC between processes without a link. */
+#define CAPTLS_SIM_LOOPBACK_NS (10ull * CAPTLS_SIM_NS_PER_US)
+
+typedef struct captls_sim_kernel captls_sim_kernel;
+typedef struct captls_sim_host captls_sim_host;
+typedef struct captls_sim_proc captls_sim_proc;
+
+/* The largest virtual-time budget (~31 years): wall clocks stay in int64. */
+#define CAPTLS_SIM_MAX_TIME_NS 1000000000000000000ull
+
+typedef struct captls_sim_limits {
+    uint64_t max_events;         /* events dispatched in one run */
+    uint64_t max_time_ns;        /* virtual time a run may reach */
+    uint32_t max_queued;         /* events pending at once */
+    uint64_t max_inflight_bytes; /* stream + IPC bytes between hosts */
+    uint32_t max_hosts;
+    uint32_t max_procs;   /* <= 65534 (cap owners are 16 bits) */
+    uint32_t max_streams; /* streams + listeners alive at once, <= 32767 */
+    uint32_t max_calls;   /* IPC calls awaiting an answer, <= 65535 */
+    uint32_t cap_slots;   /* the cap table */
+} captls_sim_limits;
+
+/* Defaults: 1M events, 1 hour, 1M queued, 64 MiB, 64 hosts, 64 processes,
+ * 1024 streams, 1024 calls, 4096 cap slots. */
+void captls_sim_limits_default(captls_sim_limits *l);
+
+/* Receives each transcript line (no newline; len excludes the NUL). */
+typedef void (*captls_sim_line_fn)(void *ctx, const char *line, size_t len);
+
+/* ------------------------------------------------------------ programs */
+
+/* One scripted action ("at 5ms pinger send \"hello\""): a verb and its
+ * arguments, each a byte string (a quoted string is already unescaped, so
+ * it may hold any byte). Borrowed: it must outlive the run. */
+typedef struct captls_sim_arg {
+    const uint8_t *p;
+    size_t len;
+} captls_sim_arg;
+
+typedef struct captls_sim_action {
+    const char *verb;
+    unsigned nargs;
+    captls_sim_arg args[CAPTLS_SIM_ACTION_ARGS];
+    unsigned line; /* where it came from (0 if not from a file) */
+} captls_sim_action;
+
+/* A verb a program accepts, with its argument kinds, one letter each:
+ *   'S' text (a quoted string or a word), 'C' the name of a cap the
+ *   process holds, 'A' HOST:PORT with a declared host. */
+typedef struct captls_sim_verb {
+    const char *name;
+    const char *args;
+    const char *help; /* for error messages: "send \"TEXT\"" */
+} captls_sim_verb;
+
+typedef struct captls_sim_program {
+    const char *name;
+    captls_interface_id iface; /* served on the endpoint; 0 = none */
+    size_t state_size;         /* zeroed per process */
+    const char *const *options;  /* allowed KEY=VALUE options, NULL-ended */
+    const char *const *required; /* of those, the mandatory ones */
+    const captls_sim_verb *verbs;
+    size_t nverbs;
+    const char *const *facts; /* what "expect PROC FACT VALUE" may ask */
+    void (*start)(captls_sim_proc *p);
+    void (*wake)(captls_sim_proc *p);
+    void (*timer)(captls_sim_proc *p, uint32_t tag);
+    void (*action)(captls_sim_proc *p, const captls_sim_action *a);
+    /* Writes the fact's current value; false if unknown. */
+    bool (*fact)(captls_sim_proc *p, const char *name, uint8_t *out,
+                 size_t cap, size_t *len);
+} captls_sim_program;
+
+/* Process options, KEY=VALUE (borrowed: must outlive the kernel). */
+typedef struct captls_sim_opt {
+    const char *key;
+    const char *value;
+} captls_sim_opt;
+
+/* -------------------------------------------------------------- kernel */
+
+CAPTLS_MUST_CHECK captls_result captls_sim_kernel_new(
+    const captls_sim_limits *limits, uint64_t seed, captls_sim_line_fn out,
+    void *out_ctx, captls_sim_kernel **k);
+void captls_sim_kernel_free(captls_sim_kernel *k);
+
+/* wall_epoch_s is the host's wall clock at virtual time 0. */
+CAPTLS_MUST_CHECK captls_result captls_sim_host_add(
+    captls_sim_kernel *k, const char *name, int64_t wall_epoch_s,
+    captls_clock_provenance provenance, captls_sim_host **out);
+captls_sim_host *captls_sim_host_find(captls_sim_kernel *k, const char *name);
+const char *captls_sim_host_name(const captls_sim_host *h);
+
+/* A symmetric link; each direction keeps its bytes in order. */
+CAPTLS_MUST_CHECK captls_result captls_sim_link_add(captls_sim_kernel *k,
+                                                    captls_sim_host *a,
+                                                    captls_sim_host *b,
+                                                    uint64_t latency_ns,
+                                                    uint64_t jitter_ns);
+
+/* A process running `prog` (borrowed) on `host`; it starts at time 0, in
+ * the order processes were added. */
+CAPTLS_MUST_CHECK captls_result captls_sim_proc_add(
+    captls_sim_kernel *k, captls_sim_host *host, const char *name,
+    const captls_sim_program *prog, const captls_sim_opt *opts, size_t nopts,
+    captls_sim_proc **out);
+captls_sim_proc *captls_sim_proc_find(captls_sim_kernel *k, const char *name);
+
+/* Gives `to` a cap named `name` on `service`'s endpoint with `rights`
+ * (the kernel grants a child of its root, so it can revoke it). */
+CAPTLS_MUST_CHECK captls_result captls_sim_grant(captls_sim_kernel *k,
+                                                 captls_sim_proc *service,
+                                                 captls_sim_proc *to,
+                                                 const char *name,
+                                                 captls_rights rights);
+
+/* Runs a->verb on p's program at virtual time at_ns. */
+CAPTLS_MUST_CHECK captls_result captls_sim_schedule_action(
+    captls_sim_kernel *k, uint64_t at_ns, captls_sim_proc *p,
+    const captls_sim_action *a);
+
+/* Runs until no event is left (CAPTLS_OK) or a budget is exceeded
+ * (CAPTLS_ERR_LIMIT_EXCEEDED). May be called again after adding events. */
+CAPTLS_MUST_CHECK captls_result captls_sim_run(captls_sim_kernel *k);
+/* Runs events up to and including virtual time t, then sets now = t. */
+CAPTLS_MUST_CHECK captls_result captls_sim_run_until(captls_sim_kernel *k,
+                                                     uint64_t t);
+
+uint64_t captls_sim_now(const captls_sim_kernel *k);
+uint64_t captls_sim_events(const captls_sim_kernel *k);
+/* NULL while no budget was exceeded. */
+const char *captls_sim_stop_reason(const captls_sim_kernel *k);
+captls_cap_table *captls_sim_caps(captls_sim_kernel *k);
+void captls_sim_transcript_hash(const captls_sim_kernel *k, uint8_t out[32]);
+
+/* One transcript line from `p` ("host/proc: ...") or, with p NULL, from
+ * `part` ("sim", "net", "ipc"). The format must not put unsanitized
+ * peer-controlled text in the line: use captls_sim_quote. */
+void captls_sim_log(captls_sim_kernel *k, const captls_sim_proc *p,
+                    const char *part, const char *fmt, ...)
+    CAPTLS_SIM_PRINTF(4, 5);
+
+/* "\"<sanitized>\"" of at most 64 input bytes into out (cap >= 8). */
+const char *captls_sim_quote(const uint8_t *p, size_t len, char *out,
+                             size_t cap);
+
+/* ------------------------------------------------- for programs to use */
+
+captls_sim_kernel *captls_sim_proc_kernel(captls_sim_proc *p);
+const captls_port *captls_sim_proc_port(captls_sim_proc *p);
+void *captls_sim_proc_state(captls_sim_proc *p);
+const char *captls_sim_proc_name(const captls_sim_proc *p);
+captls_sim_host *captls_sim_proc_host(captls_sim_proc *p);
+captls_cap_owner captls_sim_proc_owner(const captls_sim_proc *p);
+captls_endpoint_id captls_sim_proc_endpoint(const captls_sim_proc *p);
+bool captls_sim_proc_alive(const captls_sim_proc *p);
+/* Option value, or NULL when not given. */
+const char *captls_sim_proc_opt(const captls_sim_proc *p, const char *key);
+/* The initial cap given with captls_sim_grant; NOT_FOUND otherwise. */
+CAPTLS_MUST_CHECK captls_result captls_sim_proc_cap(const captls_sim_proc *p,
+                                                    const char *name,
+                                                    captls_cap_handle *out);
+/* A new cap on p's own endpoint for interface `iface` (e.g. a Notifier
+ * to pass to a service): the kernel keeps the root; p gets a child with
+ * `rights`. */
+CAPTLS_MUST_CHECK captls_result captls_sim_proc_mint(captls_sim_proc *p,
+                                                     captls_interface_id iface,
+                                                     captls_rights rights,
+                                                     captls_cap_handle *out);
+CAPTLS_MUST_CHECK captls_result captls_sim_proc_cap_drop(captls_sim_proc *p,
+                                                         captls_cap_handle h);
+/* A CAPTLS_IPC_MAX_FRAME-byte buffer for receiving frames, shared by all
+ * programs of the kernel: valid until the current callback returns. */
+uint8_t *captls_sim_frame_buffer(captls_sim_proc *p);
+/* Calls p's timer callback with `tag` after delay_ns. */
+CAPTLS_MUST_CHECK captls_result captls_sim_proc_timer(captls_sim_proc *p,
+                                                      uint64_t delay_ns,
+                                                      uint32_t tag);
+
+/* Encodes and sends a CALL through cap `target` (see the IPC notes). */
+CAPTLS_MUST_CHECK captls_result captls_sim_ipc_call(
+    captls_sim_proc *p, captls_cap_handle target, captls_interface_id iface,
+    uint16_t method, uint32_t request_id, const uint8_t *payload,
+    size_t len, const captls_cap_handle *caps, uint16_t ncaps);
+/* Answers `call` (as received) with a RETURN carrying payload. */
+CAPTLS_MUST_CHECK captls_result captls_sim_ipc_return(
+    captls_sim_proc *p, const captls_ipc_frame *call, const uint8_t *payload,
+    size_t len);
+
+/* Answers `call` with an ERROR frame carrying `status` (an error). */
+CAPTLS_MUST_CHECK captls_result captls_sim_ipc_error(
+    captls_sim_proc *p, const captls_ipc_frame *call, captls_result status);
+
+/* ------------------------------------ faults (kernel operations; the
+ * scenario language reaches them in a later version) */
+
+/* The process dies: its endpoint is dead (calls to it, queued, in flight
+ * or unanswered, get an ERROR frame with CAPTLS_ERR_ENDPOINT_DEAD; new
+ * calls fail with it), the caps it holds and granted on are revoked, its
+ * streams reset, its listeners closed. */
+void captls_sim_proc_kill(captls_sim_proc *p);
+/* Aborts stream s of p: p's side sees CONN_RESET now, the peer when the
+ * reset arrives. */
+CAPTLS_MUST_CHECK captls_result captls_sim_stream_reset(captls_sim_proc *p,
+                                                        captls_stream_id s);
+/* Entropy on the host fails (true) or works (false). */
+void captls_sim_host_entropy_fail(captls_sim_host *h, bool failing);
+
+#endif
