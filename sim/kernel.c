@@ -607,6 +607,25 @@ uint8_t *captls_sim_frame_buffer(captls_sim_proc *p)
     return k->frame_buf;
 }
 
+captls_result captls_sim_proc_next_frame(captls_sim_proc *p,
+                                        captls_ipc_frame *f)
+{
+    const captls_ipc *ipc = &captls_sim_proc_port(p)->ipc;
+    uint8_t *buf = captls_sim_frame_buffer(p);
+    if (buf == NULL)
+        return CAPTLS_ERR_LIMIT_EXCEEDED;
+    for (;;) {
+        size_t len = 0, used = 0;
+        captls_result r = ipc->recv(ipc->ctx, captls_sim_proc_endpoint(p),
+                                    buf, CAPTLS_IPC_MAX_FRAME, &len);
+        if (r != CAPTLS_OK)
+            return r;
+        /* The kernel queues only frames that decoded once already. */
+        if (captls_ipc_frame_decode(buf, len, f, &used) == CAPTLS_OK)
+            return CAPTLS_OK;
+    }
+}
+
 captls_result captls_sim_proc_timer(captls_sim_proc *p, uint64_t delay_ns,
                                     uint32_t tag)
 {

@@ -480,6 +480,21 @@ static void wake_blocked_writer(captls_sim_kernel *k, const sim_stream *r)
     }
 }
 
+/* What read and write report before a stream is open, or after it failed. */
+static captls_result stream_not_open(const sim_stream *s)
+{
+    switch (s->state) {
+    case SIM_ST_SYN_SENT:
+        return CAPTLS_WOULD_BLOCK;
+    case SIM_ST_REFUSED:
+        return CAPTLS_ERR_CONN_REFUSED;
+    case SIM_ST_RESET:
+        return CAPTLS_ERR_CONN_RESET;
+    default:
+        return CAPTLS_OK;
+    }
+}
+
 static captls_result net_read(void *ctx, captls_stream_id id, uint8_t *buf,
                               size_t cap, size_t *got)
 {
@@ -490,16 +505,8 @@ static captls_result net_read(void *ctx, captls_stream_id id, uint8_t *buf,
         (buf == NULL && cap > 0))
         return CAPTLS_ERR_INVALID_ARGUMENT;
     *got = 0;
-    switch (s->state) {
-    case SIM_ST_SYN_SENT:
-        return CAPTLS_WOULD_BLOCK;
-    case SIM_ST_REFUSED:
-        return CAPTLS_ERR_CONN_REFUSED;
-    case SIM_ST_RESET:
-        return CAPTLS_ERR_CONN_RESET;
-    default:
-        break;
-    }
+    if (stream_not_open(s) != CAPTLS_OK)
+        return stream_not_open(s);
     if (s->rx_len > 0) {
         size_t n = cap < s->rx_len ? cap : s->rx_len;
         if (n == 0)
@@ -534,16 +541,8 @@ static captls_result net_write(void *ctx, captls_stream_id id,
         (buf == NULL && len > 0))
         return CAPTLS_ERR_INVALID_ARGUMENT;
     *put = 0;
-    switch (s->state) {
-    case SIM_ST_SYN_SENT:
-        return CAPTLS_WOULD_BLOCK;
-    case SIM_ST_REFUSED:
-        return CAPTLS_ERR_CONN_REFUSED;
-    case SIM_ST_RESET:
-        return CAPTLS_ERR_CONN_RESET;
-    default:
-        break;
-    }
+    if (stream_not_open(s) != CAPTLS_OK)
+        return stream_not_open(s);
     if (len == 0)
         return CAPTLS_OK;
     if (s->peer < 0)

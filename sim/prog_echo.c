@@ -262,17 +262,8 @@ static void handle_answer(captls_sim_proc *p, echo_state *st,
 
 static void ipc_service(captls_sim_proc *p, echo_state *st)
 {
-    const captls_ipc *ipc = &captls_sim_proc_port(p)->ipc;
-    uint8_t *buf = captls_sim_frame_buffer(p);
-    while (buf != NULL) {
-        size_t len = 0, used = 0;
-        captls_ipc_frame f;
-        captls_result r = ipc->recv(ipc->ctx, captls_sim_proc_endpoint(p),
-                                    buf, CAPTLS_IPC_MAX_FRAME, &len);
-        if (r != CAPTLS_OK)
-            return;
-        if (captls_ipc_frame_decode(buf, len, &f, &used) != CAPTLS_OK)
-            continue; /* the kernel only delivers valid frames */
+    captls_ipc_frame f;
+    while (captls_sim_proc_next_frame(p, &f) == CAPTLS_OK) {
         if (f.kind == CAPTLS_IPC_CALL)
             handle_call(p, st, &f);
         else

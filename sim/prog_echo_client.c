@@ -241,17 +241,8 @@ static void on_answer(captls_sim_proc *p, client_state *st,
 
 static void ipc_service(captls_sim_proc *p, client_state *st)
 {
-    const captls_ipc *ipc = &captls_sim_proc_port(p)->ipc;
-    uint8_t *buf = captls_sim_frame_buffer(p);
-    while (buf != NULL) {
-        size_t len = 0, used = 0;
-        captls_ipc_frame f;
-        captls_result r = ipc->recv(ipc->ctx, captls_sim_proc_endpoint(p),
-                                    buf, CAPTLS_IPC_MAX_FRAME, &len);
-        if (r != CAPTLS_OK)
-            return;
-        if (captls_ipc_frame_decode(buf, len, &f, &used) != CAPTLS_OK)
-            continue;
+    captls_ipc_frame f;
+    while (captls_sim_proc_next_frame(p, &f) == CAPTLS_OK) {
         /* This client never accepts caps: drop any it is sent. */
         for (uint16_t i = 0; i < f.ncaps; i++) {
             captls_result d = captls_sim_proc_cap_drop(p, f.caps[i]);

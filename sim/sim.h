@@ -268,6 +268,11 @@ CAPTLS_MUST_CHECK captls_result captls_sim_proc_cap_drop(captls_sim_proc *p,
 /* A CAPTLS_IPC_MAX_FRAME-byte buffer for receiving frames, shared by all
  * programs of the kernel: valid until the current callback returns. */
 uint8_t *captls_sim_frame_buffer(captls_sim_proc *p);
+/* The next frame queued for p, decoded into *f (its payload borrows the
+ * frame buffer above: valid until the next call or the callback returns).
+ * CAPTLS_WOULD_BLOCK when none is queued. */
+CAPTLS_MUST_CHECK captls_result captls_sim_proc_next_frame(captls_sim_proc *p,
+                                                           captls_ipc_frame *f);
 /* Calls p's timer callback with `tag` after delay_ns. */
 CAPTLS_MUST_CHECK captls_result captls_sim_proc_timer(captls_sim_proc *p,
                                                       uint64_t delay_ns,
