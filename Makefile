@@ -7,6 +7,7 @@
 #   */test_*.c           cmocka unit test, one binary each -> $(B)/tests/...
 #   fuzz/fuzz_*.c        libFuzzer/AFL++ harness  -> build/fuzz/{lf,afl}/...
 #   <dir>/main_*.c       program entry points (listed in PROGRAMS below)
+#   conformance/*.c      host-only checks        -> $(B)/libcaptls-conformance.a
 # Variants share these rules through $(B): build/ (gcc, -O2) and build/asan
 # (clang, ASan+UBSan), selected with `make VARIANT=asan ...`.
 
@@ -57,6 +58,7 @@ not_tests = $(foreach f,$(1),$(if $(filter test_% main_%,$(notdir $(f))),,$(f)))
 CORE_SRC  := $(call not_tests,$(shell find core -name '*.c' 2>/dev/null | sort))
 POSIX_SRC := $(call not_tests,$(wildcard port/posix/*.c))
 SIM_SRC   := $(call not_tests,$(wildcard sim/*.c))
+CONF_SRC  := $(call not_tests,$(wildcard conformance/*.c))
 TEST_SRC  := $(shell find core port/posix sim conformance -name 'test_*.c' 2>/dev/null | sort)
 FUZZ_SRC  := $(wildcard fuzz/fuzz_*.c)
 
@@ -64,13 +66,22 @@ obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 CORE_LIB  := $(B)/libcaptls-core.a
 POSIX_LIB := $(B)/libcaptls-posix.a
 SIM_LIB   := $(B)/libcaptls-sim.a
-ALL_LIBS  := $(SIM_LIB) $(POSIX_LIB) $(CORE_LIB)
+CONF_LIB  := $(B)/libcaptls-conformance.a
+ALL_LIBS  := $(SIM_LIB) $(CONF_LIB) $(POSIX_LIB) $(CORE_LIB)
+# OpenSSL's libcrypto is the reference: tests, fuzzers and the benchmark
+# link it, programs that ship never do (conformance/ code that calls
+# OpenSSL is only pulled in by what references it).
+REF_LIBS  := -lcrypto
 
 # Programs: name -> entry file. Each links every library (static archives
 # pull in only what the program uses).
 PROGRAMS := captls captls-sim
 PROG_captls     := port/posix/main_captls.c
 PROG_captls-sim := sim/main_sim.c
+ifneq ($(wildcard conformance/main_shim.c),)
+  PROGRAMS += captls-shim
+  PROG_captls-shim := conformance/main_shim.c
+endif
 PROG_BINS := $(addprefix $(B)/,$(PROGRAMS))
 
 TEST_BINS := $(patsubst %.c,$(B)/tests/%,$(TEST_SRC))
@@ -96,6 +107,7 @@ $(B)/obj/%.o: %.c
 $(CORE_LIB): $(call obj,$(CORE_SRC))
 $(POSIX_LIB): $(call obj,$(POSIX_SRC))
 $(SIM_LIB): $(call obj,$(SIM_SRC))
+$(CONF_LIB): $(call obj,$(CONF_SRC))
 $(ALL_LIBS):
 	@mkdir -p $(@D)
 	@rm -f $@
@@ -109,11 +121,11 @@ $(foreach p,$(PROGRAMS),$(eval $(call program_rule,$(p))))
 
 $(B)/tests/%: $(B)/obj/%.o $(ALL_LIBS)
 	@mkdir -p $(@D)
-	$(CC) $(OPT) $(LDSAN) -o $@ $< $(ALL_LIBS) $(HOST_LIBS) $(TEST_LIBS)
+	$(CC) $(OPT) $(LDSAN) -o $@ $< $(ALL_LIBS) $(HOST_LIBS) $(TEST_LIBS) $(REF_LIBS)
 
 # captls-bench links OpenSSL as the reference: host-only, never shipped.
-$(B)/captls-bench: $(call obj,conformance/main_bench.c) $(CORE_LIB)
-	$(CC) $(OPT) $(LDSAN) -o $@ $< $(CORE_LIB) $(HOST_LIBS) -lcrypto
+$(B)/captls-bench: $(call obj,conformance/main_bench.c) $(ALL_LIBS)
+	$(CC) $(OPT) $(LDSAN) -o $@ $< $(ALL_LIBS) $(HOST_LIBS) $(REF_LIBS)
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
 
@@ -123,7 +135,7 @@ FUZZ_NAMES := $(patsubst fuzz/fuzz_%.c,%,$(FUZZ_SRC))
 fuzz-bins: $(addprefix $(B)/bin/,$(FUZZ_NAMES))
 $(B)/bin/%: $(B)/obj/fuzz/fuzz_%.o $(ALL_LIBS)
 	@mkdir -p $(@D)
-	$(CC) $(OPT) $(LDSAN) -o $@ $< $(ALL_LIBS) $(HOST_LIBS)
+	$(CC) $(OPT) $(LDSAN) -o $@ $< $(ALL_LIBS) $(HOST_LIBS) $(REF_LIBS)
 
 fuzz-build:
 	$(MAKE) VARIANT=fuzz fuzz-bins
