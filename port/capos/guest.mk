@@ -16,7 +16,7 @@ GUEST_CC     := gcc
 GUEST_LD     := ld
 GUEST_OBJCOPY := objcopy
 GUEST_BEARSSL_INC := $(GUEST_B)/include
-GUEST_CC_INC := $(shell $(GUEST_CC) -print-file-name=include)
+GUEST_CC_INC := $(shell $(GUEST_CC) -print-file-name=include 2>/dev/null)
 
 # -ffreestanding -nostdinc: no libc, headers from port/capos/include (ours;
 #   -I rather than -isystem so -MMD tracks them), gcc's own dir
