@@ -18,6 +18,10 @@ const char *captls_result_name(captls_result r)
     case CAPTLS_ERR_ALREADY_EXISTS: return "already_exists";
     case CAPTLS_ERR_SELFTEST_FAILED: return "selftest_failed";
     case CAPTLS_ERR_INTERNAL: return "internal";
+    case CAPTLS_ERR_BAD_SIGNATURE: return "bad_signature";
+    case CAPTLS_ERR_INVALID_KEY: return "invalid_key";
+    case CAPTLS_ERR_AUTH_FAILED: return "auth_failed";
+    case CAPTLS_ERR_WEAK_KEY: return "weak_key";
     case CAPTLS_ERR_BAD_HANDLE: return "bad_handle";
     case CAPTLS_ERR_STALE_HANDLE: return "stale_handle";
     case CAPTLS_ERR_WRONG_INTERFACE: return "wrong_interface";

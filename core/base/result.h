@@ -48,6 +48,10 @@ typedef enum captls_result {
     CAPTLS_ERR_ALREADY_EXISTS,
     CAPTLS_ERR_SELFTEST_FAILED,
     CAPTLS_ERR_INTERNAL,
+    CAPTLS_ERR_BAD_SIGNATURE,       /* signature/tag does not verify */
+    CAPTLS_ERR_INVALID_KEY,         /* key or point unusable (small order, ...) */
+    CAPTLS_ERR_AUTH_FAILED,         /* AEAD tag or MAC mismatch: no output */
+    CAPTLS_ERR_WEAK_KEY,            /* key below policy (RSA < 2048 bits) */
 
     /* capabilities and IPC */
     CAPTLS_ERR_BAD_HANDLE = 0x300,  /* never issued by this table */

@@ -1,0 +1,269 @@
+/* Unit tests of core/crypto/x25519.c: RFC 7748 §5.2 vectors and the
+ * iterated test (1 and 1,000 iterations; the 1,000,000 one takes ~50 s
+ * here and is left out), §6.1 Alice/Bob, random cases against OpenSSL 3.0
+ * (shared secrets and public keys byte for byte), bit 255 and non-canonical
+ * u, and the all-zero shared secret refused with `out` untouched. Vectors
+ * are read from vectors/rfc7748-x25519.txt (run from the repository root,
+ * as ci/run-unit.sh does). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <openssl/evp.h>
+
+#include "core/crypto/x25519.h"
+
+#define N_RANDOM 2000
+
+static uint64_t rng_state = 0x452821e638d01377u;
+
+static uint64_t splitmix64(void)
+{
+    uint64_t z = (rng_state += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+static void rand_bytes(uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        p[i] = (uint8_t)splitmix64();
+}
+
+static void unhex32(uint8_t out[32], const char *hex)
+{
+    assert_true(strlen(hex) >= 64);
+    for (size_t i = 0; i < 32; i++) {
+        unsigned v;
+        assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
+        out[i] = (uint8_t)v;
+    }
+}
+
+/* Finds "key: hex" after the line "anchor" (or the first one when anchor is
+ * NULL) in the vector file. */
+static void vec(uint8_t out[32], const char *anchor, const char *key)
+{
+    FILE *f = fopen("vectors/rfc7748-x25519.txt", "r");
+    char line[512];
+    int armed = anchor == NULL;
+    size_t klen = strlen(key);
+
+    assert_non_null(f); /* run from the repository root */
+    while (fgets(line, sizeof line, f) != NULL) {
+        line[strcspn(line, "\r\n")] = 0;
+        if (!armed && strcmp(line, anchor) == 0)
+            armed = 1;
+        else if (armed && strncmp(line, key, klen) == 0 && line[klen] == ':') {
+            unhex32(out, line + klen + 2);
+            fclose(f);
+            return;
+        }
+    }
+    fclose(f);
+    fail_msg("vector %s / %s not found", anchor ? anchor : "-", key);
+}
+
+/* OpenSSL's X25519(scalar, u); false when it refuses. */
+static bool ossl_x25519(uint8_t out[32], const uint8_t scalar[32],
+                        const uint8_t u[32])
+{
+    EVP_PKEY *a = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, scalar, 32);
+    EVP_PKEY *b = EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, u, 32);
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(a, NULL);
+    size_t n = 32;
+    bool ok = a && b && c && EVP_PKEY_derive_init(c) == 1 &&
+              EVP_PKEY_derive_set_peer(c, b) == 1 &&
+              EVP_PKEY_derive(c, out, &n) == 1 && n == 32;
+    EVP_PKEY_CTX_free(c);
+    EVP_PKEY_free(a);
+    EVP_PKEY_free(b);
+    return ok;
+}
+
+static void ossl_public(uint8_t pub[32], const uint8_t scalar[32])
+{
+    EVP_PKEY *a = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, scalar, 32);
+    size_t n = 32;
+    assert_non_null(a);
+    assert_int_equal(EVP_PKEY_get_raw_public_key(a, pub, &n), 1);
+    EVP_PKEY_free(a);
+}
+
+static void test_rfc7748_vectors(void **state)
+{
+    (void)state;
+    uint8_t k[32], u[32], want[32], got[32];
+
+    vec(k, "vector: 1", "scalar");
+    vec(u, "vector: 1", "u");
+    vec(want, "vector: 1", "output");
+    assert_int_equal(captls_x25519(got, k, u), CAPTLS_OK);
+    assert_memory_equal(got, want, 32);
+
+    vec(k, "vector: 2", "scalar");
+    vec(u, "vector: 2", "u");
+    vec(want, "vector: 2", "output");
+    assert_int_equal(captls_x25519(got, k, u), CAPTLS_OK);
+    assert_memory_equal(got, want, 32);
+    /* vector 2's u has bit 255 set: it is masked (RFC 7748 §5) */
+    assert_true(u[31] & 0x80);
+    u[31] &= 0x7f;
+    assert_int_equal(captls_x25519(got, k, u), CAPTLS_OK);
+    assert_memory_equal(got, want, 32);
+}
+
+static void test_rfc7748_iterated(void **state)
+{
+    (void)state;
+    uint8_t k[32] = {9}, u[32] = {9}, r[32], want1[32], want1000[32];
+
+    vec(want1, "iterations: 1", "k");
+    vec(want1000, "iterations: 1000", "k");
+    for (int i = 1; i <= 1000; i++) {
+        /* "k, u = X25519(k, u), k" */
+        assert_int_equal(captls_x25519(r, k, u), CAPTLS_OK);
+        memcpy(u, k, 32);
+        memcpy(k, r, 32);
+        if (i == 1)
+            assert_memory_equal(k, want1, 32);
+    }
+    assert_memory_equal(k, want1000, 32);
+}
+
+static void test_rfc7748_dh(void **state)
+{
+    (void)state;
+    uint8_t a[32], b[32], apub[32], bpub[32], shared[32], got[32];
+    const uint8_t nine[32] = {9};
+
+    vec(a, NULL, "alice_private");
+    vec(b, NULL, "bob_private");
+    vec(apub, NULL, "alice_public");
+    vec(bpub, NULL, "bob_public");
+    vec(shared, NULL, "shared");
+
+    captls_x25519_public(got, a);
+    assert_memory_equal(got, apub, 32);
+    captls_x25519_public(got, b);
+    assert_memory_equal(got, bpub, 32);
+    assert_int_equal(captls_x25519(got, a, nine), CAPTLS_OK);
+    assert_memory_equal(got, apub, 32);
+    assert_int_equal(captls_x25519(got, a, bpub), CAPTLS_OK);
+    assert_memory_equal(got, shared, 32);
+    assert_int_equal(captls_x25519(got, b, apub), CAPTLS_OK);
+    assert_memory_equal(got, shared, 32);
+    /* out may alias the scalar */
+    memcpy(got, a, 32);
+    assert_int_equal(captls_x25519(got, got, bpub), CAPTLS_OK);
+    assert_memory_equal(got, shared, 32);
+}
+
+static void test_random_vs_openssl(void **state)
+{
+    (void)state;
+    uint8_t k[32], u[32], got[32], want[32];
+    const uint8_t nine[32] = {9};
+
+    for (int i = 0; i < N_RANDOM; i++) {
+        rand_bytes(k, 32);
+        rand_bytes(u, 32);
+        if (i % 4 == 0)
+            u[31] &= 0x7f; /* both halves of the bit-255 space */
+        bool ok = ossl_x25519(want, k, u);
+        assert_true(ok);
+        assert_int_equal(captls_x25519(got, k, u), CAPTLS_OK);
+        assert_memory_equal(got, want, 32);
+
+        captls_x25519_public(got, k);
+        ossl_public(want, k);
+        assert_memory_equal(got, want, 32);
+        assert_int_equal(captls_x25519(want, k, nine), CAPTLS_OK);
+        assert_memory_equal(got, want, 32);
+    }
+}
+
+/* RFC 7748 §5: "Implementations MUST accept non-canonical values and
+ * process them as if they had been reduced modulo the field prime." */
+static void test_noncanonical_u(void **state)
+{
+    (void)state;
+    uint8_t k[32], u[32], ured[32], got[32], want[32];
+
+    for (unsigned y0 = 2; y0 < 19; y0++) {
+        rand_bytes(k, 32);
+        memset(u, 0xff, 32);
+        u[31] = 0x7f;
+        u[0] = (uint8_t)(0xed + y0); /* p + y0 */
+        memset(ured, 0, 32);
+        ured[0] = (uint8_t)y0;
+        assert_int_equal(captls_x25519(got, k, u), CAPTLS_OK);
+        assert_int_equal(captls_x25519(want, k, ured), CAPTLS_OK);
+        assert_memory_equal(got, want, 32);
+        assert_true(ossl_x25519(want, k, u));
+        assert_memory_equal(got, want, 32);
+    }
+}
+
+/* u of small order (on the curve or its twist) gives the all-zero secret:
+ * refused, out untouched, and OpenSSL refuses too. */
+static void test_all_zero_refused(void **state)
+{
+    (void)state;
+    static const char *const small_u[] = {
+        "0000000000000000000000000000000000000000000000000000000000000000",
+        "0100000000000000000000000000000000000000000000000000000000000000",
+        "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
+        "5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157",
+        "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        "0000000000000000000000000000000000000000000000000000000000000080",
+    };
+    uint8_t k[32], u[32], out[32], before[32], ref[32];
+
+    for (size_t i = 0; i < sizeof small_u / sizeof small_u[0]; i++) {
+        unhex32(u, small_u[i]);
+        for (int j = 0; j < 4; j++) {
+            rand_bytes(k, 32);
+            memset(out, 0xa5, 32);
+            memcpy(before, out, 32);
+            assert_int_equal(captls_x25519(out, k, u), CAPTLS_ERR_INVALID_KEY);
+            assert_memory_equal(out, before, 32);
+            assert_false(ossl_x25519(ref, k, u));
+        }
+    }
+}
+
+static void test_scalar_untouched(void **state)
+{
+    (void)state;
+    uint8_t k[32], k2[32], u[32] = {9}, out[32];
+
+    memset(k, 0xff, 32); /* clamping must work on a copy */
+    memcpy(k2, k, 32);
+    assert_int_equal(captls_x25519(out, k, u), CAPTLS_OK);
+    assert_memory_equal(k, k2, 32);
+    captls_x25519_public(out, k);
+    assert_memory_equal(k, k2, 32);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rfc7748_vectors),
+        cmocka_unit_test(test_rfc7748_iterated),
+        cmocka_unit_test(test_rfc7748_dh),
+        cmocka_unit_test(test_random_vs_openssl),
+        cmocka_unit_test(test_noncanonical_u),
+        cmocka_unit_test(test_all_zero_refused),
+        cmocka_unit_test(test_scalar_untouched),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
