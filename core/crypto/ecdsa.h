@@ -1,0 +1,72 @@
+/* core/crypto/ecdsa.h — ECDSA (FIPS 186-4 §6, SEC 1 §4.1) verify on P-256
+ * and P-384, and P-256 signing with RFC 6979 deterministic nonces.
+ *
+ * Contract: stateless; all buffers are the caller's and nothing is kept.
+ * Public keys are uncompressed SEC 1 points 0x04||X||Y (65 bytes for P-256,
+ * 97 for P-384); the point is checked to lie on the curve (BearSSL's point
+ * decoding, through a multiplication by 1): CAPTLS_ERR_INVALID_KEY
+ * otherwise. Signatures are DER ECDSA-Sig-Value SEQUENCE { r INTEGER,
+ * s INTEGER } (RFC 3279 §2.2.3), parsed here STRICTLY rather than by
+ * BearSSL's br_ecdsa_asn1_to_raw, which accepts non-minimal INTEGERs
+ * (extra leading zero bytes) — so a signature has exactly one accepted
+ * encoding. Rejected as CAPTLS_ERR_BAD_SIGNATURE: long-form or wrong
+ * lengths, trailing bytes, negative or non-minimal INTEGERs, r or s zero or
+ * wider than the group order, r or s >= n (BearSSL), and of course a
+ * signature that does not verify. The message is hashed here with the given
+ * hash; a digest longer than the order is truncated (FIPS 186-4 §6.4: the
+ * leftmost bits), so SHA-512 with P-256 works.
+ * Signing: the private key is the raw big-endian scalar (32 bytes for
+ * P-256), which must be in [1, n-1] (CAPTLS_ERR_INVALID_KEY otherwise).
+ * The nonce k is derived by BearSSL's br_ecdsa_i31_sign_raw with HMAC_DRBG
+ * over (x, H(m)) as in RFC 6979 §3.2 — deterministic, no RNG needed (the
+ * unit test checks RFC 6979 A.2.5's published k-dependent signature). The
+ * signature is written as minimal DER; nothing is written on failure.
+ * Secret temporaries (scalar copy) are wiped. NOT checked: that the signer
+ * holds the public key matching the scalar; hash strength policy (any of
+ * SHA-256/384/512 with either curve).
+ */
+#ifndef CAPTLS_CRYPTO_ECDSA_H
+#define CAPTLS_CRYPTO_ECDSA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/base/result.h"
+#include "core/crypto/hash.h"
+
+typedef enum captls_ec_curve {
+    CAPTLS_EC_NONE = 0,
+    CAPTLS_EC_P256 = 1, /* secp256r1 / prime256v1 */
+    CAPTLS_EC_P384 = 2, /* secp384r1 */
+} captls_ec_curve;
+
+/* Largest DER signature: SEQUENCE(2) + 2 * INTEGER(2 + 1 + order bytes). */
+#define CAPTLS_ECDSA_P256_SIG_MAX 72
+#define CAPTLS_ECDSA_P384_SIG_MAX 104
+
+/* CAPTLS_OK iff sig is a valid DER ECDSA signature of Hash(msg) under the
+ * public point. Errors: UNSUPPORTED (curve/hash), INVALID_KEY (point),
+ * BAD_SIGNATURE (encoding or verification). */
+CAPTLS_MUST_CHECK captls_result captls_ecdsa_verify(
+    captls_ec_curve curve, captls_hash_alg hash, const uint8_t *point,
+    size_t point_len, const uint8_t *msg, size_t msg_len,
+    const uint8_t *sig, size_t sig_len);
+
+/* Same, given the digest instead of the message (digest_len 1..64). */
+CAPTLS_MUST_CHECK captls_result captls_ecdsa_verify_digest(
+    captls_ec_curve curve, const uint8_t *point, size_t point_len,
+    const uint8_t *digest, size_t digest_len, const uint8_t *sig,
+    size_t sig_len);
+
+/* Deterministic P-256 signature of Hash(msg): DER into sig, *sig_len set.
+ * Errors: UNSUPPORTED (hash), INVALID_KEY (scalar 0 or >= n). */
+CAPTLS_MUST_CHECK captls_result captls_ecdsa_p256_sign(
+    const uint8_t priv[32], captls_hash_alg hash, const uint8_t *msg,
+    size_t msg_len, uint8_t sig[CAPTLS_ECDSA_P256_SIG_MAX], size_t *sig_len);
+
+/* The public point 0x04||X||Y of a P-256 private scalar. INVALID_KEY for a
+ * scalar 0 or >= n. */
+CAPTLS_MUST_CHECK captls_result captls_ecdsa_p256_public(
+    const uint8_t priv[32], uint8_t point[65]);
+
+#endif

@@ -1,0 +1,106 @@
+/* core/crypto/rsa.h — RSA signatures (RFC 8017): PKCS#1 v1.5 verify
+ * (§8.2.2), RSASSA-PSS verify (§8.1.2) and sign (§8.1.1) with EMSA-PSS
+ * (§9.1) written here over BearSSL's raw RSA operations (BearSSL 0.6 has no
+ * PSS): br_rsa_i62_public/_private when the CPU/compiler provide them, the
+ * i31 code otherwise.
+ *
+ * Contract: keys are caller-owned fixed-size structs that COPY the key
+ * bytes (the inputs may be freed after init) and hold no pointers, so they
+ * may be copied. Accepted moduli: CAPTLS_RSA_ACCEPT_MIN_BITS..MAX_BITS
+ * (2048..4096 bits). Smaller moduli are CAPTLS_ERR_WEAK_KEY (policy: RSA
+ * below 2048 bits is refused, NIST SP 800-131A), larger CAPTLS_ERR_UNSUPPORTED;
+ * the modulus must be odd and the public exponent odd, >= 3 and < 2^32
+ * (leading zero bytes are stripped), else CAPTLS_ERR_INVALID_KEY.
+ * Verification returns CAPTLS_OK or CAPTLS_ERR_BAD_SIGNATURE (also for a
+ * signature whose length is not the modulus length, RFC 8017 §8.2.2 step 1,
+ * or whose value is >= n); other errors are UNSUPPORTED (hash) and
+ * INVALID_ARGUMENT (impossible salt length).
+ * PKCS#1 v1.5 verification is the strict form: the expected encoding
+ * 00 01 FF..FF 00 DigestInfo H is built here and compared in constant time
+ * with the recovered block — nothing of the recovered block is parsed. The
+ * DigestInfo carries an explicit NULL parameter (RFC 8017 §9.2 note 1); the
+ * variant without NULL is rejected.
+ * PSS: message hash, MGF1 hash and salt length are parameters; TLS 1.3
+ * uses MGF1 hash = hash and salt length = hash length (RFC 8446 §4.2.3).
+ * CAPTLS_RSA_PSS_SALT_AUTO accepts any salt length (recovered from the
+ * padding) for X.509 uses that do not pin it.
+ * Signing (PSS) takes the private key in CRT form (p, q, dp, dq, iq =
+ * q^-1 mod p) plus e; init recomputes n, checks sizes, and does one
+ * private/public round trip to catch inconsistent components
+ * (CAPTLS_ERR_INVALID_KEY). The salt is supplied by the caller (drawn from
+ * its entropy capability: this module never reads an RNG). Each signature is
+ * checked with the public key before it is released (fault-attack
+ * countermeasure, CAPTLS_ERR_INTERNAL and nothing written on mismatch).
+ * The private op is BearSSL's constant-time CRT code. captls_rsa_private_key_destroy
+ * wipes all key material; there is no export function.
+ * NOT checked: that p and q are prime or of similar size; key generation is
+ * not provided (keys come from the vault/PKCS#8 or OpenSSL in tests).
+ */
+#ifndef CAPTLS_CRYPTO_RSA_H
+#define CAPTLS_CRYPTO_RSA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/base/result.h"
+#include "core/crypto/hash.h"
+
+#define CAPTLS_RSA_ACCEPT_MIN_BITS 2048u
+#define CAPTLS_RSA_ACCEPT_MAX_BITS 4096u
+#define CAPTLS_RSA_MAX_BYTES 512u      /* 4096-bit modulus / signature */
+#define CAPTLS_RSA_MAX_FACTOR_BYTES 256u
+#define CAPTLS_RSA_PSS_SALT_AUTO ((size_t)-1)
+
+typedef struct captls_rsa_public_key {
+    uint8_t n[CAPTLS_RSA_MAX_BYTES]; /* big-endian, no leading zero */
+    size_t n_len;                    /* k, the signature size */
+    uint8_t e[4];
+    size_t e_len;
+    uint32_t bits;                   /* modBits */
+} captls_rsa_public_key;
+
+typedef struct captls_rsa_private_key {
+    uint8_t p[CAPTLS_RSA_MAX_FACTOR_BYTES], q[CAPTLS_RSA_MAX_FACTOR_BYTES];
+    uint8_t dp[CAPTLS_RSA_MAX_FACTOR_BYTES], dq[CAPTLS_RSA_MAX_FACTOR_BYTES];
+    uint8_t iq[CAPTLS_RSA_MAX_FACTOR_BYTES];
+    size_t p_len, q_len, dp_len, dq_len, iq_len;
+    captls_rsa_public_key pub;
+} captls_rsa_private_key;
+
+CAPTLS_MUST_CHECK captls_result captls_rsa_public_key_init(
+    captls_rsa_public_key *key, const uint8_t *n, size_t n_len,
+    const uint8_t *e, size_t e_len);
+
+CAPTLS_MUST_CHECK captls_result captls_rsa_pkcs1_verify(
+    const captls_rsa_public_key *key, captls_hash_alg hash,
+    const uint8_t *msg, size_t msg_len, const uint8_t *sig, size_t sig_len);
+
+/* salt_len: exact expected salt length, or CAPTLS_RSA_PSS_SALT_AUTO. */
+CAPTLS_MUST_CHECK captls_result captls_rsa_pss_verify(
+    const captls_rsa_public_key *key, captls_hash_alg hash,
+    captls_hash_alg mgf1_hash, size_t salt_len, const uint8_t *msg,
+    size_t msg_len, const uint8_t *sig, size_t sig_len);
+
+CAPTLS_MUST_CHECK captls_result captls_rsa_private_key_init(
+    captls_rsa_private_key *key, const uint8_t *p, size_t p_len,
+    const uint8_t *q, size_t q_len, const uint8_t *dp, size_t dp_len,
+    const uint8_t *dq, size_t dq_len, const uint8_t *iq, size_t iq_len,
+    const uint8_t *e, size_t e_len);
+
+void captls_rsa_private_key_destroy(captls_rsa_private_key *key);
+
+/* The public half (a copy). */
+void captls_rsa_private_key_public(const captls_rsa_private_key *key,
+                                   captls_rsa_public_key *pub);
+
+/* RSASSA-PSS-SIGN with the given salt (salt_len bytes, may be 0). Writes k
+ * = key->pub.n_len bytes to sig (BUFFER_TOO_SMALL if sig_cap < k) and sets
+ * *sig_len. INVALID_ARGUMENT when emLen < hLen + sLen + 2 (RFC 8017
+ * §9.1.1 step 3). */
+CAPTLS_MUST_CHECK captls_result captls_rsa_pss_sign(
+    const captls_rsa_private_key *key, captls_hash_alg hash,
+    captls_hash_alg mgf1_hash, const uint8_t *salt, size_t salt_len,
+    const uint8_t *msg, size_t msg_len, uint8_t *sig, size_t sig_cap,
+    size_t *sig_len);
+
+#endif
