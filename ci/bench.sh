@@ -11,6 +11,23 @@ secs=${BENCH_SECONDS:-1}
 
 build/captls-bench "$secs" >"$csv" || { echo "bench: captls-bench failed" >&2; exit 1; }
 
+# Instruction counts of the captls side of each crypto case: callgrind
+# counts only inside callgrind_run (setup and key generation excluded);
+# one row per case, unit instr/op. BENCH_CALLGRIND_RUNS sets N (default 20).
+if command -v valgrind >/dev/null; then
+  runs=${BENCH_CALLGRIND_RUNS:-20}
+  for c in $(build/captls-bench --list); do
+    cg=$OUT/callgrind.$c.out
+    if valgrind --tool=callgrind --collect-atstart=no --toggle-collect=callgrind_run \
+         --callgrind-out-file="$cg" build/captls-bench --callgrind "$c" "$runs" >/dev/null 2>&1; then
+      ir=$(sed -n 's/^\(summary\|totals\): *\([0-9]*\).*/\2/p' "$cg" | tail -1)
+      [ -n "$ir" ] && echo "$c,instr/op,$((ir / runs)),-,-" >>"$csv"
+    else
+      echo "bench: callgrind on $c failed" >&2
+    fi
+  done
+fi
+
 # Simulator: the echo scenario run many times in one process (a fresh
 # kernel each run, as a seed sweep will do).
 if [ -x build/captls-sim ] && [ -f sim/scenarios/echo.scn ]; then
@@ -20,6 +37,14 @@ if [ -x build/captls-sim ] && [ -f sim/scenarios/echo.scn ]; then
   us=$(sed -n 's/.*, \([0-9.]*\) us per run.*/\1/p' <<<"$line")
   echo "sim-echo-events,events/s,$evs,-,-" >>"$csv"
   echo "sim-echo-runs,runs/s,$(awk -v u="$us" 'BEGIN{printf "%.0f", 1e6/u}'),-,-" >>"$csv"
+  # A seed sweep as a developer runs it: 1,000 seeds, two worker processes.
+  t0=$(date +%s.%N)
+  if build/captls-sim sweep sim/scenarios/echo.scn --seeds 1..1000 --jobs 2 >/dev/null 2>&1; then
+    t1=$(date +%s.%N)
+    echo "sim-sweep-1000-seeds,seeds/s,$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.0f", 1000/(b-a)}'),-,-" >>"$csv"
+  else
+    echo "bench: captls-sim sweep failed" >&2
+  fi
 fi
 
 # Guest: image size and boot-to-POST time under TCG.

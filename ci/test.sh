@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make test: every stage in order, each counted, then one closing line
 # "N passed, M failed" (the last line, for CI). Stages:
-#   check-core, unit (gcc), unit under ASan+UBSan (clang), pytest,
+#   check-core, unit (gcc), unit under ASan+UBSan (clang), ctgrind, pytest,
 #   fuzz-smoke (libFuzzer + AFL++ builds), qemu-test (guest POST).
 # A stage that cannot even build counts as one failure; later stages still run.
 set -uo pipefail
@@ -41,11 +41,13 @@ unit() { $MAKE -s all tests && ci/run-unit.sh build unit; }
 unit_asan() { $MAKE -s VARIANT=asan tests && ci/run-unit.sh build/asan unit-asan; }
 pytests() { $MAKE -s all guest && /usr/bin/python3 -m pytest -q -p no:cacheprovider -n 2 --timeout=300 pytests; }
 fuzz_smoke() { $MAKE -s fuzz-smoke; }
+ctgrind() { $MAKE -s build/captls-ctgrind && ci/ctgrind.sh build; }
 qemu_test() { $MAKE -s qemu-test && echo "qemu-test: 1 passed, 0 failed" || { echo "qemu-test: 0 passed, 1 failed"; return 1; }; }
 
 stage check-core check_core
 stage unit unit
 stage unit-asan unit_asan
+stage ctgrind ctgrind
 stage pytest pytests
 stage fuzz-smoke fuzz_smoke
 stage qemu-test qemu_test

@@ -4,18 +4,34 @@
  * does). Each case runs for a fixed wall time, the same for both sides, and
  * prints one CSV row: case,unit,captls,openssl,ratio (ratio = captls /
  * openssl; above 1 means captls is faster). Cases without an OpenSSL
- * counterpart print "-" there. Usage: captls-bench [SECONDS_PER_CASE]. */
+ * counterpart print "-" there. Usage: captls-bench [SECONDS_PER_CASE].
+ *
+ * The crypto cases (table `crypto_cases`) can also run alone for an
+ * instruction count: `captls-bench --callgrind CASE N` runs the captls side
+ * of CASE N times inside callgrind_run(), which ci/bench.sh measures with
+ * `valgrind --tool=callgrind --collect-atstart=no
+ * --toggle-collect=callgrind_run` (instructions per operation, setup and
+ * key generation excluded). `captls-bench --list` names the cases. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <bearssl.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/rsa.h>
 
 #include "core/cap/cap_table.h"
 #include "core/cap/ipc_frame.h"
+#include "core/crypto/aead.h"
+#include "core/crypto/ecdsa.h"
+#include "core/crypto/ed25519.h"
+#include "core/crypto/rsa.h"
+#include "core/crypto/x25519.h"
 
 static double seconds_per_case = 0.5;
 static volatile uint8_t sink;
@@ -108,6 +124,343 @@ static void ipc_round_trip(void)
     sink ^= buf[len - 1];
 }
 
+/* ------------------------------------------------------------ crypto */
+
+static uint8_t nonce[12];
+static uint8_t tag[16];
+static captls_aead_ctx aead_gcm, aead_chacha;
+static EVP_CIPHER_CTX *ossl_gcm, *ossl_chacha;
+
+/* The nonce changes per call, as per record in TLS. */
+static void bump_nonce(void)
+{
+    for (int i = 11; i >= 0 && ++nonce[i] == 0; i--)
+        ;
+}
+
+static void aead_captls(const captls_aead_ctx *c)
+{
+    bump_nonce();
+    if (captls_aead_ctx_seal(c, nonce, NULL, 0, buf, sizeof(buf), tag) !=
+        CAPTLS_OK)
+        abort();
+    sink ^= tag[0];
+}
+
+static void aead_openssl(EVP_CIPHER_CTX *c)
+{
+    int n = 0;
+    bump_nonce();
+    if (EVP_EncryptInit_ex(c, NULL, NULL, NULL, nonce) != 1 ||
+        EVP_EncryptUpdate(c, buf, &n, buf, (int)sizeof(buf)) != 1 ||
+        EVP_EncryptFinal_ex(c, tag, &n) != 1 ||
+        EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_GET_TAG, 16, tag) != 1)
+        abort();
+    sink ^= tag[0];
+}
+
+static void gcm_captls(void) { aead_captls(&aead_gcm); }
+static void gcm_openssl(void) { aead_openssl(ossl_gcm); }
+static void chacha_captls(void) { aead_captls(&aead_chacha); }
+static void chacha_openssl(void) { aead_openssl(ossl_chacha); }
+
+static EVP_CIPHER_CTX *ossl_aead(const EVP_CIPHER *ciph)
+{
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    if (c == NULL || EVP_EncryptInit_ex(c, ciph, NULL, key, nonce) != 1)
+        abort();
+    return c;
+}
+
+static void setup_aead(void)
+{
+    if (captls_aead_ctx_init(&aead_gcm, CAPTLS_AEAD_AES_128_GCM, key, 16) !=
+            CAPTLS_OK ||
+        captls_aead_ctx_init(&aead_chacha, CAPTLS_AEAD_CHACHA20_POLY1305, key,
+                             32) != CAPTLS_OK)
+        abort();
+    ossl_gcm = ossl_aead(EVP_aes_128_gcm());
+    ossl_chacha = ossl_aead(EVP_chacha20_poly1305());
+}
+
+/* Signatures: 64-byte messages; OpenSSL contexts are set up once and
+ * reused, as `openssl speed` does. ECDSA and RSA hash the message on both
+ * sides (captls's API takes the message). */
+static uint8_t msg64[64], seed[32], ed_pub[32], ed_sig[64], x_pub[32],
+    ec_priv[32], ec_point[65], ec_sig[80], rsa_sig[256], rsa_salt[32];
+static size_t ec_sig_len, rsa_sig_len;
+static EVP_PKEY *ossl_ed, *ossl_x, *ossl_xpeer, *ossl_ec, *ossl_rsa;
+static EVP_MD_CTX *ossl_ed_sign, *ossl_ed_verify;
+static EVP_PKEY_CTX *ossl_x_derive, *ossl_ec_sign, *ossl_ec_verify,
+    *ossl_rsa_sign, *ossl_rsa_verify;
+static captls_rsa_private_key rsa_priv;
+static captls_rsa_public_key rsa_pub;
+
+static void ed_sign_captls(void)
+{
+    captls_ed25519_sign(ed_sig, seed, ed_pub, msg64, sizeof(msg64));
+    sink ^= ed_sig[0];
+}
+
+static void ed_sign_openssl(void)
+{
+    uint8_t sig[64];
+    size_t len = sizeof(sig);
+    if (EVP_DigestSign(ossl_ed_sign, sig, &len, msg64, sizeof(msg64)) != 1)
+        abort();
+    sink ^= sig[0];
+}
+
+static void ed_verify_captls(void)
+{
+    if (captls_ed25519_verify(ed_pub, msg64, sizeof(msg64), ed_sig) !=
+        CAPTLS_OK)
+        abort();
+}
+
+static void ed_verify_openssl(void)
+{
+    if (EVP_DigestVerify(ossl_ed_verify, ed_sig, 64, msg64, sizeof(msg64)) !=
+        1)
+        abort();
+}
+
+static void x25519_captls(void)
+{
+    uint8_t out[32];
+    if (captls_x25519(out, seed, x_pub) != CAPTLS_OK)
+        abort();
+    sink ^= out[0];
+}
+
+static void x25519_openssl(void)
+{
+    uint8_t out[32];
+    size_t len = sizeof(out);
+    if (EVP_PKEY_derive(ossl_x_derive, out, &len) != 1)
+        abort();
+    sink ^= out[0];
+}
+
+static void setup_25519(void)
+{
+    static int done;
+    size_t len = 32;
+    if (done++)
+        return;
+    memcpy(seed, key, 32);
+    memcpy(msg64, buf, sizeof(msg64));
+    captls_ed25519_public_from_seed(ed_pub, seed);
+    captls_ed25519_sign(ed_sig, seed, ed_pub, msg64, sizeof(msg64));
+    ossl_ed = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, 32);
+    ossl_ed_sign = EVP_MD_CTX_new();
+    ossl_ed_verify = EVP_MD_CTX_new();
+    if (ossl_ed == NULL || ossl_ed_sign == NULL || ossl_ed_verify == NULL ||
+        EVP_DigestSignInit(ossl_ed_sign, NULL, NULL, NULL, ossl_ed) != 1 ||
+        EVP_DigestVerifyInit(ossl_ed_verify, NULL, NULL, NULL, ossl_ed) != 1)
+        abort();
+    /* the peer's public value: X25519(other scalar, 9) */
+    uint8_t other[32];
+    memcpy(other, buf + 64, 32);
+    captls_x25519_public(x_pub, other);
+    ossl_x = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, seed, 32);
+    ossl_xpeer = EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, x_pub, 32);
+    ossl_x_derive = ossl_x ? EVP_PKEY_CTX_new(ossl_x, NULL) : NULL;
+    if (ossl_x_derive == NULL || ossl_xpeer == NULL ||
+        EVP_PKEY_derive_init(ossl_x_derive) != 1 ||
+        EVP_PKEY_derive_set_peer(ossl_x_derive, ossl_xpeer) != 1 ||
+        EVP_PKEY_derive(ossl_x_derive, other, &len) != 1)
+        abort();
+}
+
+static void ec_sign_captls(void)
+{
+    uint8_t sig[CAPTLS_ECDSA_P256_SIG_MAX];
+    size_t len;
+    if (captls_ecdsa_p256_sign(ec_priv, CAPTLS_HASH_SHA256, msg64,
+                               sizeof(msg64), sig, &len) != CAPTLS_OK)
+        abort();
+    sink ^= sig[len - 1];
+}
+
+static void ec_sign_openssl(void)
+{
+    uint8_t dig[32], sig[80];
+    size_t len = sizeof(sig);
+    if (EVP_Digest(msg64, sizeof(msg64), dig, NULL, EVP_sha256(), NULL) != 1 ||
+        EVP_PKEY_sign(ossl_ec_sign, sig, &len, dig, 32) != 1)
+        abort();
+    sink ^= sig[len - 1];
+}
+
+static void ec_verify_captls(void)
+{
+    if (captls_ecdsa_verify(CAPTLS_EC_P256, CAPTLS_HASH_SHA256, ec_point, 65,
+                            msg64, sizeof(msg64), ec_sig,
+                            ec_sig_len) != CAPTLS_OK)
+        abort();
+}
+
+static void ec_verify_openssl(void)
+{
+    uint8_t dig[32];
+    if (EVP_Digest(msg64, sizeof(msg64), dig, NULL, EVP_sha256(), NULL) != 1 ||
+        EVP_PKEY_verify(ossl_ec_verify, ec_sig, ec_sig_len, dig, 32) != 1)
+        abort();
+}
+
+static void setup_ecdsa(void)
+{
+    static int done;
+    BIGNUM *d = NULL;
+    if (done++)
+        return;
+    memcpy(msg64, buf, sizeof(msg64));
+    ossl_ec = EVP_EC_gen("P-256");
+    if (ossl_ec == NULL ||
+        EVP_PKEY_get_bn_param(ossl_ec, OSSL_PKEY_PARAM_PRIV_KEY, &d) != 1 ||
+        BN_bn2binpad(d, ec_priv, 32) != 32 ||
+        captls_ecdsa_p256_public(ec_priv, ec_point) != CAPTLS_OK ||
+        captls_ecdsa_p256_sign(ec_priv, CAPTLS_HASH_SHA256, msg64,
+                               sizeof(msg64), ec_sig, &ec_sig_len) !=
+            CAPTLS_OK)
+        abort();
+    BN_clear_free(d);
+    ossl_ec_sign = EVP_PKEY_CTX_new(ossl_ec, NULL);
+    ossl_ec_verify = EVP_PKEY_CTX_new(ossl_ec, NULL);
+    if (ossl_ec_sign == NULL || ossl_ec_verify == NULL ||
+        EVP_PKEY_sign_init(ossl_ec_sign) != 1 ||
+        EVP_PKEY_verify_init(ossl_ec_verify) != 1)
+        abort();
+}
+
+static void rsa_sign_captls(void)
+{
+    uint8_t sig[256];
+    size_t len;
+    if (captls_rsa_pss_sign(&rsa_priv, CAPTLS_HASH_SHA256, CAPTLS_HASH_SHA256,
+                            rsa_salt, 32, msg64, sizeof(msg64), sig,
+                            sizeof(sig), &len) != CAPTLS_OK)
+        abort();
+    sink ^= sig[0];
+}
+
+static void rsa_sign_openssl(void)
+{
+    uint8_t dig[32], sig[256];
+    size_t len = sizeof(sig);
+    if (EVP_Digest(msg64, sizeof(msg64), dig, NULL, EVP_sha256(), NULL) != 1 ||
+        EVP_PKEY_sign(ossl_rsa_sign, sig, &len, dig, 32) != 1)
+        abort();
+    sink ^= sig[0];
+}
+
+static void rsa_verify_captls(void)
+{
+    if (captls_rsa_pss_verify(&rsa_pub, CAPTLS_HASH_SHA256,
+                              CAPTLS_HASH_SHA256, 32, msg64, sizeof(msg64),
+                              rsa_sig, rsa_sig_len) != CAPTLS_OK)
+        abort();
+}
+
+static void rsa_verify_openssl(void)
+{
+    uint8_t dig[32];
+    if (EVP_Digest(msg64, sizeof(msg64), dig, NULL, EVP_sha256(), NULL) != 1 ||
+        EVP_PKEY_verify(ossl_rsa_verify, rsa_sig, rsa_sig_len, dig, 32) != 1)
+        abort();
+}
+
+static EVP_PKEY_CTX *rsa_pss_ctx(int sign)
+{
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(ossl_rsa, NULL);
+    if (c == NULL ||
+        (sign ? EVP_PKEY_sign_init(c) : EVP_PKEY_verify_init(c)) != 1 ||
+        EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PSS_PADDING) != 1 ||
+        EVP_PKEY_CTX_set_signature_md(c, EVP_sha256()) != 1 ||
+        EVP_PKEY_CTX_set_rsa_mgf1_md(c, EVP_sha256()) != 1 ||
+        EVP_PKEY_CTX_set_rsa_pss_saltlen(c, 32) != 1)
+        abort();
+    return c;
+}
+
+static void setup_rsa(void)
+{
+    static int done;
+    static const char *const names[6] = {
+        OSSL_PKEY_PARAM_RSA_FACTOR1,   OSSL_PKEY_PARAM_RSA_FACTOR2,
+        OSSL_PKEY_PARAM_RSA_EXPONENT1, OSSL_PKEY_PARAM_RSA_EXPONENT2,
+        OSSL_PKEY_PARAM_RSA_COEFFICIENT1, OSSL_PKEY_PARAM_RSA_E};
+    uint8_t c[6][256];
+    size_t l[6];
+    if (done++)
+        return;
+    memcpy(msg64, buf, sizeof(msg64));
+    memcpy(rsa_salt, buf + 128, 32);
+    ossl_rsa = EVP_RSA_gen(2048);
+    if (ossl_rsa == NULL)
+        abort();
+    for (int i = 0; i < 6; i++) {
+        BIGNUM *bn = NULL;
+        if (EVP_PKEY_get_bn_param(ossl_rsa, names[i], &bn) != 1)
+            abort();
+        int n = BN_bn2bin(bn, c[i]);
+        BN_clear_free(bn);
+        if (n <= 0)
+            abort();
+        l[i] = (size_t)n;
+    }
+    if (captls_rsa_private_key_init(&rsa_priv, c[0], l[0], c[1], l[1], c[2],
+                                    l[2], c[3], l[3], c[4], l[4], c[5],
+                                    l[5]) != CAPTLS_OK)
+        abort();
+    captls_rsa_private_key_public(&rsa_priv, &rsa_pub);
+    if (captls_rsa_pss_sign(&rsa_priv, CAPTLS_HASH_SHA256, CAPTLS_HASH_SHA256,
+                            rsa_salt, 32, msg64, sizeof(msg64), rsa_sig,
+                            sizeof(rsa_sig), &rsa_sig_len) != CAPTLS_OK)
+        abort();
+    ossl_rsa_sign = rsa_pss_ctx(1);
+    ossl_rsa_verify = rsa_pss_ctx(0);
+}
+
+typedef struct bench_case {
+    const char *name;
+    const char *unit;   /* "ops/s", or "MB/s" over buf (16 KiB) per call */
+    void (*setup)(void); /* idempotent; prepares keys for both sides */
+    void (*mine)(void);
+    void (*theirs)(void);
+    unsigned batch;
+} bench_case;
+
+static const bench_case crypto_cases[] = {
+    {"ed25519-sign", "ops/s", setup_25519, ed_sign_captls, ed_sign_openssl,
+     64},
+    {"ed25519-verify", "ops/s", setup_25519, ed_verify_captls,
+     ed_verify_openssl, 64},
+    {"x25519", "ops/s", setup_25519, x25519_captls, x25519_openssl, 64},
+    {"ecdsa-p256-sign", "ops/s", setup_ecdsa, ec_sign_captls,
+     ec_sign_openssl, 16},
+    {"ecdsa-p256-verify", "ops/s", setup_ecdsa, ec_verify_captls,
+     ec_verify_openssl, 16},
+    {"rsa2048-pss-sign", "ops/s", setup_rsa, rsa_sign_captls,
+     rsa_sign_openssl, 4},
+    {"rsa2048-pss-verify", "ops/s", setup_rsa, rsa_verify_captls,
+     rsa_verify_openssl, 64},
+    {"aes-128-gcm-16KiB", "MB/s", setup_aead, gcm_captls, gcm_openssl, 8},
+    {"chacha20-poly1305-16KiB", "MB/s", setup_aead, chacha_captls,
+     chacha_openssl, 8},
+};
+#define N_CRYPTO (sizeof(crypto_cases) / sizeof(crypto_cases[0]))
+
+/* What callgrind counts (--toggle-collect=callgrind_run): keep it a real
+ * call. */
+__attribute__((noinline)) void callgrind_run(void (*fn)(void), unsigned long n);
+__attribute__((noinline)) void callgrind_run(void (*fn)(void), unsigned long n)
+{
+    for (unsigned long i = 0; i < n; i++)
+        fn();
+}
+
 static void row(const char *name, const char *unit, double mine,
                 double theirs)
 {
@@ -119,8 +472,40 @@ static void row(const char *name, const char *unit, double mine,
     fflush(stdout);
 }
 
+static int callgrind_mode(const char *name, const char *count)
+{
+    char *end;
+    unsigned long n = strtoul(count, &end, 10);
+    if (*end != '\0' || n == 0) {
+        fprintf(stderr, "captls-bench: --callgrind CASE N: bad N\n");
+        return 2;
+    }
+    for (size_t i = 0; i < N_CRYPTO; i++)
+        if (strcmp(crypto_cases[i].name, name) == 0) {
+            crypto_cases[i].setup();
+            callgrind_run(crypto_cases[i].mine, n);
+            return 0;
+        }
+    fprintf(stderr, "captls-bench: no case '%s' (see --list)\n", name);
+    return 2;
+}
+
 int main(int argc, char **argv)
 {
+    for (size_t i = 0; i < sizeof(buf); i++)
+        buf[i] = (uint8_t)(i * 31u + 7u);
+    if (argc == 2 && strcmp(argv[1], "--list") == 0) {
+        for (size_t i = 0; i < N_CRYPTO; i++)
+            printf("%s\n", crypto_cases[i].name);
+        return 0;
+    }
+    if (argc == 4 && strcmp(argv[1], "--callgrind") == 0)
+        return callgrind_mode(argv[2], argv[3]);
+    if (argc > 2) {
+        fprintf(stderr, "usage: captls-bench [SECONDS_PER_CASE] | --list | "
+                        "--callgrind CASE N\n");
+        return 2;
+    }
     if (argc > 1) {
         seconds_per_case = atof(argv[1]);
         if (seconds_per_case <= 0 || seconds_per_case > 60) {
@@ -128,8 +513,6 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    for (size_t i = 0; i < sizeof(buf); i++)
-        buf[i] = (uint8_t)(i * 31u + 7u);
 
     printf("case,unit,captls,openssl,ratio\n");
     double mb = (double)sizeof(buf) / 1e6;
@@ -137,6 +520,14 @@ int main(int argc, char **argv)
         rate(sha256_openssl, 16) * mb);
     row("hmac-sha256-64B", "ops/s", rate(hmac_captls, 256),
         rate(hmac_openssl, 256));
+
+    for (size_t i = 0; i < N_CRYPTO; i++) {
+        const bench_case *c = &crypto_cases[i];
+        c->setup();
+        double scale = strcmp(c->unit, "MB/s") == 0 ? mb : 1.0;
+        row(c->name, c->unit, rate(c->mine, c->batch) * scale,
+            rate(c->theirs, c->batch) * scale);
+    }
 
     static int object;
     if (captls_cap_table_init(&table, slots, 256) != CAPTLS_OK)

@@ -320,15 +320,18 @@ captls_result captls_rsa_private_key_init(
     }
     to_br_private(key, &sk);
     /* compute_modulus sizes its output from n_bitlen: give it the upper
-     * bound bits(p) + bits(q); the real length is read back from n. */
+     * bound bits(p) + bits(q); the real length is read back from n.
+     * BearSSL 0.6's i31 version returns 0 for 4096-bit keys (2048-bit
+     * factors); the i15 one handles every size we accept, and this runs
+     * once per key. */
     sk.n_bitlen = bit_length(key->p, key->p_len) +
                   bit_length(key->q, key->q_len);
-    n_len = br_rsa_i31_compute_modulus(NULL, &sk);
+    n_len = br_rsa_i15_compute_modulus(NULL, &sk);
     if (n_len == 0 || n_len > sizeof n) {
         captls_rsa_private_key_destroy(key);
         return n_len == 0 ? CAPTLS_ERR_INVALID_KEY : CAPTLS_ERR_UNSUPPORTED;
     }
-    (void)br_rsa_i31_compute_modulus(n, &sk);
+    (void)br_rsa_i15_compute_modulus(n, &sk);
     r = captls_rsa_public_key_init(&key->pub, n, n_len, e, e_len);
     if (r != CAPTLS_OK) {
         captls_rsa_private_key_destroy(key);

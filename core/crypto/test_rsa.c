@@ -375,6 +375,30 @@ static void test_pss_sign_to_openssl(void **state)
     }
 }
 
+/* 4096-bit keys (2048-bit factors) load: BearSSL 0.6's i31 modulus
+ * computation refuses them, so the key loader must not depend on it. */
+static void test_private_key_4096(void **state)
+{
+    (void)state;
+    rsa_fixture *f = make(4096);
+    uint8_t salt[32] = {1, 2, 3}, sig[512];
+    size_t sig_len = 0;
+    static const uint8_t msg[] = "four thousand and ninety-six";
+    assert_int_equal(captls_rsa_pss_sign(&f->priv, CAPTLS_HASH_SHA256,
+                                         CAPTLS_HASH_SHA256, salt,
+                                         sizeof salt, msg, sizeof msg, sig,
+                                         sizeof sig, &sig_len),
+                     CAPTLS_OK);
+    assert_int_equal(sig_len, 512);
+    assert_int_equal(captls_rsa_pss_verify(&f->pub, CAPTLS_HASH_SHA256,
+                                           CAPTLS_HASH_SHA256, sizeof salt,
+                                           msg, sizeof msg, sig, sig_len),
+                     CAPTLS_OK);
+    captls_rsa_private_key_destroy(&f->priv);
+    EVP_PKEY_free(f->pkey);
+    free(f);
+}
+
 static void test_bad_keys(void **state)
 {
     rsa_fixture **fs = *state;
@@ -452,6 +476,7 @@ int main(void)
         cmocka_unit_test(test_pss_from_openssl),
         cmocka_unit_test(test_pss_sign_to_openssl),
         cmocka_unit_test(test_bad_keys),
+        cmocka_unit_test(test_private_key_4096),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
