@@ -19,16 +19,44 @@ say "The last line is the SHA-256 of the transcript. Run it again with the same 
 printf '  seed 1 again: %s  %s\n' "$h1b" "$([ "$h1b" = "$h1" ] && echo '(identical: deterministic)' || echo '(DIFFERENT: determinism is broken)')"
 printf '  seed 2:       %s  %s\n' "$h2" "$([ "$h2" != "$h1" ] && echo '(differs: the seed drives jitter and entropy)' || echo '(SAME: the seed has no effect)')"
 
-bold "2. The same core, booted as a capOS-style guest in QEMU"
+bold "2. Why determinism matters: a seed sweep finds a rare failure, and one command replays it"
+say "sim/scenarios/flaky/echo_close_race.scn is deliberately broken: the client closes 9ms after sending, and whether the echo comes back in time depends on the link's jitter. With the default seed it passes. A sweep runs 200 seeds (two worker processes) with a progress bar, then names every failing seed with the exact command that replays it."
+echo
+echo "\$ build/captls-sim sweep sim/scenarios/echo.scn --seeds 1..200 --jobs 2"
+build/captls-sim sweep sim/scenarios/echo.scn --seeds 1..200 --jobs 2
+src=$?
+echo
+echo "\$ build/captls-sim sweep sim/scenarios/flaky/echo_close_race.scn --seeds 1..200 --jobs 2 --trace build/demo-flaky.trace"
+build/captls-sim sweep sim/scenarios/flaky/echo_close_race.scn --seeds 1..200 --jobs 2 \
+  --trace build/demo-flaky.trace >build/demo-sweep.txt
+frc=$?
+sed -n '1,/failing seed/p' build/demo-sweep.txt
+grep --no-group-separator -A1 '^  seed ' build/demo-sweep.txt | head -6
+nfail=$(grep -c '^  seed ' build/demo-sweep.txt)
+echo "  ... ($nfail failing seeds in all)"
+replay_cmd=$(grep -m1 -E '^    \S+ run \S+ --seed [0-9]+$' build/demo-sweep.txt | sed 's/^ *//')
+echo
+say "Replay the first failing seed: the same transcript, down to the hash, every time. The trace file holds the scenario text and the seed, so 'replay' re-runs it even after the scenario file changes, and checks the transcript hash."
+echo "\$ $replay_cmd | tail -4"
+$replay_cmd | tail -4
+echo "\$ build/captls-sim replay build/demo-flaky.trace | tail -2"
+build/captls-sim replay build/demo-flaky.trace | tail -2
+rrc=${PIPESTATUS[0]}
+# the sweep must find some but not all seeds failing, and the replay must
+# reproduce the failure (exit 1) with a matching hash
+flaky_ok=0
+[ "$frc" -eq 1 ] && [ "$nfail" -gt 0 ] && [ "$nfail" -lt 200 ] && [ "$rrc" -eq 1 ] && [ -n "$replay_cmd" ] && flaky_ok=1
+
+bold "3. The same core, booted as a capOS-style guest in QEMU"
 say "build/guest/captls.elf is a freestanding x86_64 kernel image: core/ compiled unchanged with BearSSL, a serial console, a timer, RDRAND/RDSEED entropy and a memory arena. At boot it runs power-on self-tests (known answers for SHA-256 and HMAC-SHA256, the capability table's refusals, the entropy source) and reports through QEMU's isa-debug-exit device."
 echo
 ci/qemu-test.sh build/guest/captls.elf
 qrc=$?
 
 bold "What you just saw"
-say "- A deterministic simulation: the transcript and its hash depend only on the scenario and the seed, so any failure seen once can be replayed exactly (the later simulator issue adds faults, sweeps and replay files)."
+say "- A deterministic simulation: the transcript and its hash depend only on the scenario and the seed, so any failure a sweep finds once replays exactly, from the printed command or from a trace file."
 say "- Capabilities crossing IPC: the Notifier handle was granted by the kernel's cap table, owner-bound and revocable; a forged or stale handle would have been refused."
 say "- The same portable core running on bare (virtual) metal: 'POST: N passed, 0 failed' comes from the guest itself."
 echo
 say "Next: make test runs every check (freestanding core, unit tests plain and under ASan+UBSan, pytest suites, fuzz smoke runs, the guest boot)."
-[ "$rc" -eq 0 ] && [ "$qrc" -eq 0 ] && [ "$h1" = "$h1b" ] && [ "$h1" != "$h2" ]
+[ "$rc" -eq 0 ] && [ "$qrc" -eq 0 ] && [ "$h1" = "$h1b" ] && [ "$h1" != "$h2" ] && [ "$src" -eq 0 ] && [ "$flaky_ok" -eq 1 ]

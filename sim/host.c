@@ -2,6 +2,7 @@
  * entropy, an in-memory blob store, and log/audit sinks that write to the
  * transcript. Every interface's ctx is the calling process (so a line or an
  * error can name it); host state is reached through it. See sim.h. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,15 +24,25 @@ static uint64_t clock_monotonic(void *ctx)
     return p->k->now;
 }
 
-static captls_result clock_wall(void *ctx, captls_wall_time *out)
+/* Drift of the clock after t ns of virtual time. t <= 1e18, so t / 1e6
+ * <= 1e12 and times |ppm| <= 1e5 stays within 1e17. */
+static int64_t drift_ns(const captls_sim_host *h, uint64_t t)
 {
-    captls_sim_host *h = host_of(ctx);
-    int64_t ns;
-    if (out == NULL)
-        return CAPTLS_ERR_INVALID_ARGUMENT;
-    /* now <= max_time_ns <= CAPTLS_SIM_MAX_TIME_NS (1e18) and the base is
-     * within +-5e18 ns: the sum fits int64. */
-    ns = h->wall_base_ns + (int64_t)h->k->now;
+    int64_t ppm = h->drift_ppm;
+    return (int64_t)(t / 1000000u) * ppm +
+           (int64_t)(t % 1000000u) * ppm / 1000000;
+}
+
+/* Epoch ns without the offset. now <= 1e18, the base within +-5e18, the
+ * offset within +-1.5e18, drift within 1e17: every sum fits int64. */
+static int64_t wall_ns_raw(const captls_sim_host *h)
+{
+    return h->wall_base_ns + (int64_t)h->k->now + drift_ns(h, h->k->now);
+}
+
+void captls_sim_host_wall(const captls_sim_host *h, captls_wall_time *out)
+{
+    int64_t ns = wall_ns_raw(h) + h->offset_ns;
     out->epoch_seconds = ns / (int64_t)CAPTLS_SIM_NS_PER_S;
     int64_t rem = ns % (int64_t)CAPTLS_SIM_NS_PER_S;
     if (rem < 0) {
@@ -40,7 +51,135 @@ static captls_result clock_wall(void *ctx, captls_wall_time *out)
     }
     out->nanoseconds = (uint32_t)rem;
     out->provenance = h->provenance;
+}
+
+static captls_result clock_wall(void *ctx, captls_wall_time *out)
+{
+    if (out == NULL)
+        return CAPTLS_ERR_INVALID_ARGUMENT;
+    captls_sim_host_wall(host_of(ctx), out);
     return CAPTLS_OK;
+}
+
+static const char *prov_name(captls_clock_provenance p)
+{
+    return p == CAPTLS_CLOCK_TRUSTED ? "trusted" : "untrusted";
+}
+
+/* "2026-11-23T00:00:00.000Z" (years outside 0..9999 print as epoch). */
+static void iso(const captls_wall_time *w, char out[64])
+{
+    int64_t s = w->epoch_seconds, days = s / 86400, rem = s % 86400;
+    if (rem < 0) {
+        rem += 86400;
+        days--;
+    }
+    /* civil_from_days (H. Hinnant) */
+    int64_t z = days + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1;
+    int64_t m = mp < 10 ? mp + 3 : mp - 9;
+    y += m <= 2;
+    if (y < 0 || y > 9999) {
+        snprintf(out, 64, "@%lld", (long long)s);
+        return;
+    }
+    snprintf(out, 64, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03uZ",
+             (long long)y, (long long)m, (long long)d, (long long)(rem / 3600),
+             (long long)(rem / 60 % 60), (long long)(rem % 60),
+             (unsigned)(w->nanoseconds / 1000000u));
+}
+
+void captls_sim_wall_iso(const captls_wall_time *w, char out[64])
+{
+    iso(w, out);
+}
+
+static void clock_logged(captls_sim_host *h, const char *what)
+{
+    captls_wall_time w;
+    char t[64];
+    captls_sim_host_wall(h, &w);
+    iso(&w, t);
+    captls_sim_log(h->k, NULL, "sim", "clock %s %s: now %s (%s)", h->name,
+                   what, t, prov_name(h->provenance));
+}
+
+captls_result captls_sim_host_clock(captls_sim_host *h, int64_t skew_ns,
+                                    int32_t drift_ppm)
+{
+    if (h == NULL || drift_ppm > CAPTLS_SIM_MAX_DRIFT_PPM ||
+        drift_ppm < -CAPTLS_SIM_MAX_DRIFT_PPM ||
+        skew_ns > CAPTLS_SIM_MAX_CLOCK_OFFSET_NS ||
+        skew_ns < -CAPTLS_SIM_MAX_CLOCK_OFFSET_NS)
+        return CAPTLS_ERR_INVALID_ARGUMENT;
+    h->offset_ns = skew_ns;
+    h->drift_ppm = drift_ppm;
+    return CAPTLS_OK;
+}
+
+static captls_result set_offset(captls_sim_host *h, int64_t off,
+                                const char *what)
+{
+    if (off > CAPTLS_SIM_MAX_CLOCK_OFFSET_NS ||
+        off < -CAPTLS_SIM_MAX_CLOCK_OFFSET_NS) {
+        captls_sim_log(h->k, NULL, "sim", "clock %s: %s refused: beyond "
+                       "the simulator's range", h->name, what);
+        return CAPTLS_ERR_LIMIT_EXCEEDED;
+    }
+    h->offset_ns = off;
+    return CAPTLS_OK;
+}
+
+captls_result captls_sim_host_clock_jump(captls_sim_host *h, int64_t delta_ns)
+{
+    char what[64];
+    uint64_t mag;
+    if (h == NULL || delta_ns > CAPTLS_SIM_MAX_CLOCK_OFFSET_NS ||
+        delta_ns < -CAPTLS_SIM_MAX_CLOCK_OFFSET_NS)
+        return CAPTLS_ERR_INVALID_ARGUMENT;
+    mag = delta_ns < 0 ? (uint64_t)(-delta_ns) : (uint64_t)delta_ns;
+    snprintf(what, sizeof(what), "jumped %s %llu.%03llus",
+             delta_ns < 0 ? "backward" : "forward",
+             (unsigned long long)(mag / CAPTLS_SIM_NS_PER_S),
+             (unsigned long long)(mag % CAPTLS_SIM_NS_PER_S /
+                                  CAPTLS_SIM_NS_PER_MS));
+    CAPTLS_TRY(set_offset(h, h->offset_ns + delta_ns, what));
+    clock_logged(h, what);
+    return CAPTLS_OK;
+}
+
+captls_result captls_sim_host_clock_set(captls_sim_host *h, int64_t epoch_s)
+{
+    if (h == NULL || epoch_s < -5000000000ll || epoch_s > 5000000000ll)
+        return CAPTLS_ERR_INVALID_ARGUMENT;
+    int64_t off = epoch_s * (int64_t)CAPTLS_SIM_NS_PER_S - wall_ns_raw(h);
+    bool back = off < h->offset_ns;
+    CAPTLS_TRY(set_offset(h, off, "set"));
+    clock_logged(h, back ? "set (backward)" : "set (forward)");
+    return CAPTLS_OK;
+}
+
+void captls_sim_host_clock_provenance(captls_sim_host *h,
+                                      captls_clock_provenance p)
+{
+    h->provenance = p;
+    clock_logged(h, "provenance changed");
+}
+
+void captls_sim_host_store_mode(captls_sim_host *h, captls_sim_store_mode m)
+{
+    static const char *const NAMES[] = {
+        "works again",
+        "will tear its next write",
+        "is full",
+    };
+    h->store_mode = m;
+    captls_sim_log(h->k, NULL, "sim", "store %s %s", h->name,
+                   NAMES[(unsigned)m < 3 ? (unsigned)m : 0]);
 }
 
 /* --------------------------------------------------------------- entropy */
@@ -106,6 +245,26 @@ static captls_result store_put(void *ctx, const char *key, const uint8_t *data,
         return CAPTLS_ERR_INVALID_ARGUMENT;
     b = blob_find(h, key);
     old = b != NULL ? b->len : 0;
+    if (h->store_mode == CAPTLS_SIM_STORE_FULL) {
+        char q[96];
+        captls_sim_log(h->k, NULL, "sim", "store %s: put %s refused: disk "
+                       "full; old value kept", h->name,
+                       captls_sim_quote((const uint8_t *)key, strlen(key), q,
+                                        sizeof(q)));
+        return CAPTLS_ERR_DISK_FULL;
+    }
+    if (h->store_mode == CAPTLS_SIM_STORE_TEAR) {
+        /* The write dies halfway through its temporary copy; the rename
+         * never happens, so readers still see the old value. */
+        char q[96];
+        h->store_mode = CAPTLS_SIM_STORE_OK;
+        captls_sim_log(h->k, NULL, "sim", "store %s: put %s torn after %zu "
+                       "of %zu bytes; old value kept", h->name,
+                       captls_sim_quote((const uint8_t *)key, strlen(key), q,
+                                        sizeof(q)),
+                       len / 2, len);
+        return CAPTLS_ERR_IO;
+    }
     if (len > SIM_STORE_BYTES || h->blob_bytes - old + len > SIM_STORE_BYTES ||
         (b == NULL && h->blob_count >= SIM_STORE_ENTRIES))
         return CAPTLS_ERR_DISK_FULL; /* the old value stays */

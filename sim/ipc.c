@@ -10,15 +10,18 @@
  * callers gets an ERROR frame with CAPTLS_ERR_ENDPOINT_DEAD instead of
  * waiting forever. See sim.h for the rules of send and recv.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cap/audit.h"
 #include "sim/sim_internal.h"
 
-static uint64_t ipc_delay(captls_sim_kernel *k, uint32_t a, uint32_t b)
+static uint64_t ipc_delay(captls_sim_kernel *k, uint32_t a, uint32_t b,
+                          size_t len)
 {
     uint64_t d;
-    if (!sim_path_delay(k, a, b, &d))
+    if (!sim_path_delay(k, a, b, (uint32_t)len, &d))
         d = CAPTLS_SIM_LOOPBACK_NS;
     return d;
 }
@@ -70,8 +73,10 @@ static captls_result frame_post(captls_sim_kernel *k, uint32_t from,
     CAPTLS_TRY(captls_ipc_frame_encode(f, sf->data, len, &sf->len));
     sf->next = NULL;
     sf->to = to;
+    sf->to_inc = k->procs[to].incarnation;
     sf->call = 0;
-    uint64_t t = k->now + ipc_delay(k, k->procs[from].host, k->procs[to].host);
+    uint64_t t = k->now + ipc_delay(k, k->procs[from].host, k->procs[to].host,
+                                   sf->len);
     if (!sim_schedule(k, t, SIM_EV_IPC, 0, 0, 0, sf)) {
         free(sf);
         return CAPTLS_ERR_LIMIT_EXCEEDED;
@@ -92,15 +97,71 @@ static void drop_granted(captls_sim_kernel *k, captls_cap_owner owner,
     }
 }
 
+/* The rights method (iface, id) of the program behind `target` needs. */
+static const captls_sim_method *method_of(const captls_sim_proc *target,
+                                          captls_interface_id iface,
+                                          uint16_t id)
+{
+    const captls_sim_program *prog = target->prog;
+    for (size_t i = 0; prog->methods != NULL && i < prog->nmethods; i++) {
+        if (prog->methods[i].iface == iface && prog->methods[i].id == id)
+            return &prog->methods[i];
+    }
+    return NULL;
+}
+
+/* The kernel refused a call: count it against the caller's named cap and
+ * write an audit record (the refusal is the reference monitor's). */
+static void refusal(captls_sim_proc *p, captls_cap_handle h,
+                    const captls_ipc_frame *f, const captls_sim_method *m,
+                    captls_result why)
+{
+    captls_sim_kernel *k = p->k;
+    const char *capname = "(unnamed)";
+    char detail[160], line[CAPTLS_AUDIT_LINE_MAX];
+    for (unsigned i = 0; i < p->ncaps; i++) {
+        if (p->caps[i].h == h) {
+            p->caps[i].refused++;
+            p->caps[i].last_refusal = why;
+            capname = p->caps[i].name;
+        }
+    }
+    captls_audit_record rec;
+    captls_wall_time wall;
+    size_t len;
+    captls_sim_host_wall(&k->hosts[p->host], &wall);
+    if (captls_audit_record_init(&rec, k->now, &wall,
+                                 captls_sim_proc_owner(p), f->iface,
+                                 f->method, "ipc.call.refused",
+                                 why) != CAPTLS_OK)
+        return;
+    snprintf(detail, sizeof(detail), "%s/%s via cap %s%s%s",
+             k->hosts[p->host].name, p->name, capname,
+             m != NULL ? ": method " : "", m != NULL ? m->name : "");
+    captls_audit_set_detail(&rec, (const uint8_t *)detail, strlen(detail));
+    if (captls_audit_format(&rec, line, sizeof(line), &len) == CAPTLS_OK)
+        captls_sim_log(k, NULL, "ipc", "%s", line);
+}
+
 static captls_result send_call(captls_sim_proc *p, captls_endpoint_id to,
                                captls_ipc_frame *f)
 {
     captls_sim_kernel *k = p->k;
     captls_cap_info info;
     captls_cap_handle target_cap = (captls_cap_handle)to;
-    CAPTLS_TRY(captls_cap_lookup(&k->caps, captls_sim_proc_owner(p),
-                                 target_cap, f->iface, CAPTLS_RIGHT_CALL,
-                                 &info));
+    captls_result lr = captls_cap_lookup(&k->caps, captls_sim_proc_owner(p),
+                                         target_cap, f->iface,
+                                         CAPTLS_RIGHT_CALL, &info);
+    const captls_sim_method *m = NULL;
+    if (lr == CAPTLS_OK) {
+        m = method_of(info.object, f->iface, f->method);
+        if (m != NULL && (info.rights & m->rights) != m->rights)
+            lr = CAPTLS_ERR_NO_AUTHORITY;
+    }
+    if (lr != CAPTLS_OK) {
+        refusal(p, target_cap, f, m, lr);
+        return lr;
+    }
     captls_sim_proc *t = info.object;
     if (!t->alive)
         return CAPTLS_ERR_ENDPOINT_DEAD;
@@ -115,6 +176,7 @@ static captls_result send_call(captls_sim_proc *p, captls_endpoint_id to,
     sim_call *c = &k->calls[ci];
     c->used = true;
     c->caller = p->index;
+    c->caller_inc = p->incarnation;
     c->callee = t->index;
     c->caller_req = caller_req;
     c->iface = f->iface;
@@ -138,7 +200,7 @@ static captls_result send_answer(captls_sim_proc *p, captls_ipc_frame *f)
     if (f->iface != c->iface || f->method != c->method)
         return CAPTLS_ERR_INVALID_ARGUMENT;
     captls_sim_proc *caller = &k->procs[c->caller];
-    if (!caller->alive) {
+    if (!caller->alive || caller->incarnation != c->caller_inc) {
         call_release(k, ci);
         return CAPTLS_ERR_ENDPOINT_DEAD;
     }
@@ -201,7 +263,7 @@ void sim_ipc_arrive(captls_sim_kernel *k, sim_frame *f)
 {
     captls_sim_proc *t = &k->procs[f->to];
     k->inflight_bytes -= f->len;
-    if (!t->alive) {
+    if (!t->alive || t->incarnation != f->to_inc) {
         free(f); /* its caller was answered when t died */
         return;
     }
@@ -230,7 +292,7 @@ void sim_ipc_proc_died(captls_sim_kernel *k, uint32_t proc)
         if (!c->used || c->callee != proc)
             continue;
         captls_sim_proc *caller = &k->procs[c->caller];
-        if (caller->alive) {
+        if (caller->alive && caller->incarnation == c->caller_inc) {
             captls_ipc_frame e;
             memset(&e, 0, sizeof(e));
             e.kind = CAPTLS_IPC_ERROR;

@@ -351,6 +351,7 @@ captls_result captls_sim_link_add(captls_sim_kernel *k, captls_sim_host *a,
         k->links_cap = ncap;
     }
     sim_link *l = &k->links[k->nlinks++];
+    memset(l, 0, sizeof(*l));
     l->a = a->index;
     l->b = b->index;
     l->latency_ns = latency_ns;
@@ -360,8 +361,21 @@ captls_result captls_sim_link_add(captls_sim_kernel *k, captls_sim_host *a,
     return CAPTLS_OK;
 }
 
+static uint64_t link_draw(sim_link *l)
+{
+    uint64_t v = 0;
+    if (l->used + 8 > l->ndrawn) {
+        br_hmac_drbg_generate(&l->drbg, l->draws, sizeof(l->draws));
+        l->ndrawn = sizeof(l->draws);
+        l->used = 0;
+    }
+    for (int i = 0; i < 8; i++)
+        v = (v << 8) | l->draws[l->used++];
+    return v;
+}
+
 bool sim_path_delay(captls_sim_kernel *k, uint32_t a, uint32_t b,
-                    uint64_t *delay)
+                    uint32_t len, uint64_t *delay)
 {
     sim_link *l;
     if (a == b) {
@@ -371,19 +385,63 @@ bool sim_path_delay(captls_sim_kernel *k, uint32_t a, uint32_t b,
     l = link_find(k, a, b);
     if (l == NULL)
         return false;
-    *delay = l->latency_ns;
-    if (l->jitter_ns > 0) {
-        uint64_t v = 0;
-        if (l->used + 8 > l->ndrawn) {
-            br_hmac_drbg_generate(&l->drbg, l->draws, sizeof(l->draws));
-            l->ndrawn = sizeof(l->draws);
-            l->used = 0;
-        }
-        for (int i = 0; i < 8; i++)
-            v = (v << 8) | l->draws[l->used++];
-        *delay += v % (l->jitter_ns + 1);
+    /* Leaves when the link is free (stall over, earlier messages of this
+     * direction serialized), then takes latency plus a jitter draw. */
+    uint64_t depart = k->now;
+    if (l->stall_until > depart)
+        depart = l->stall_until;
+    if (l->bandwidth > 0) {
+        unsigned dir = l->a == a ? 0 : 1;
+        if (l->busy_until[dir] > depart)
+            depart = l->busy_until[dir];
+        /* len < 2^32, times 1e9 < 2^62: fits. */
+        uint64_t tx = (uint64_t)len * CAPTLS_SIM_NS_PER_S / l->bandwidth;
+        depart += tx;
+        l->busy_until[dir] = depart;
     }
+    *delay = depart - k->now + l->latency_ns;
+    if (l->jitter_ns > 0)
+        *delay += link_draw(l) % (l->jitter_ns + 1);
     return true;
+}
+
+uint32_t sim_path_segment(captls_sim_kernel *k, uint32_t a, uint32_t b,
+                          uint32_t len)
+{
+    sim_link *l = a == b ? NULL : link_find(k, a, b);
+    if (l == NULL || l->split == 0 || len <= 1)
+        return len;
+    uint32_t most = len < l->split ? len : l->split;
+    return 1u + (uint32_t)(link_draw(l) % most);
+}
+
+captls_result captls_sim_link_shape(captls_sim_kernel *k, captls_sim_host *a,
+                                    captls_sim_host *b, uint32_t split,
+                                    uint64_t bandwidth)
+{
+    if (k == NULL || a == NULL || b == NULL ||
+        split > CAPTLS_SIM_STREAM_WINDOW || bandwidth > 1000000000000ull)
+        return CAPTLS_ERR_INVALID_ARGUMENT;
+    sim_link *l = link_find(k, a->index, b->index);
+    if (l == NULL)
+        return CAPTLS_ERR_NOT_FOUND;
+    l->split = split;
+    l->bandwidth = bandwidth;
+    return CAPTLS_OK;
+}
+
+captls_result captls_sim_link_stall(captls_sim_kernel *k, captls_sim_host *a,
+                                    captls_sim_host *b, uint64_t dur_ns)
+{
+    if (k == NULL || a == NULL || b == NULL ||
+        dur_ns > CAPTLS_SIM_MAX_TIME_NS)
+        return CAPTLS_ERR_INVALID_ARGUMENT;
+    sim_link *l = link_find(k, a->index, b->index);
+    if (l == NULL)
+        return CAPTLS_ERR_NOT_FOUND;
+    if (k->now + dur_ns > l->stall_until)
+        l->stall_until = k->now + dur_ns;
+    return CAPTLS_OK;
 }
 
 /* ------------------------------------------------------------ processes */
@@ -447,7 +505,7 @@ captls_sim_proc *captls_sim_proc_find(captls_sim_kernel *k, const char *name)
 }
 
 /* Gives `to` a handle with exactly `rights` below kernel-owned `root`. */
-static captls_result give_child(captls_sim_kernel *k, captls_cap_handle root,
+captls_result sim_give_child(captls_sim_kernel *k, captls_cap_handle root,
                                 captls_sim_proc *to, captls_rights rights,
                                 captls_cap_handle *out)
 {
@@ -484,11 +542,68 @@ captls_result captls_sim_grant(captls_sim_kernel *k, captls_sim_proc *service,
             return CAPTLS_ERR_ALREADY_EXISTS;
     }
     sim_named_cap *nc = &to->caps[to->ncaps];
+    memset(nc, 0, sizeof(*nc));
     if (!sim_name_copy(nc->name, name))
         return CAPTLS_ERR_INVALID_ARGUMENT;
-    CAPTLS_TRY(give_child(k, service->root, to, rights, &h));
+    /* A kernel-owned middle handle per grant: revoking it ends exactly
+     * this grant and whatever the holder passed on from it. */
+    CAPTLS_TRY(captls_cap_attenuate(&k->caps, CAPTLS_SIM_KERNEL_OWNER,
+                                    service->root, CAPTLS_RIGHTS_ALL,
+                                    &nc->kmid));
+    captls_result r = sim_give_child(k, nc->kmid, to, rights, &h);
+    if (r != CAPTLS_OK) {
+        captls_result d =
+            captls_cap_drop(&k->caps, CAPTLS_SIM_KERNEL_OWNER, nc->kmid);
+        (void)d; /* just made: cannot fail */
+        return r;
+    }
     nc->h = h;
+    nc->rights = rights;
     to->ncaps++;
+    return CAPTLS_OK;
+}
+
+static sim_named_cap *named_cap(const captls_sim_proc *p, const char *name)
+{
+    for (unsigned i = 0; i < p->ncaps; i++) {
+        if (strcmp(p->caps[i].name, name) == 0)
+            return (sim_named_cap *)&p->caps[i];
+    }
+    return NULL;
+}
+
+captls_result captls_sim_revoke(captls_sim_proc *p, const char *name,
+                                uint32_t *ended)
+{
+    uint32_t n = 0;
+    if (p == NULL || name == NULL)
+        return CAPTLS_ERR_INVALID_ARGUMENT;
+    sim_named_cap *nc = named_cap(p, name);
+    if (nc == NULL)
+        return CAPTLS_ERR_NOT_FOUND;
+    if (ended != NULL)
+        *ended = 0;
+    if (nc->revoked)
+        return CAPTLS_OK;
+    CAPTLS_TRY(captls_cap_revoke(&p->k->caps, CAPTLS_SIM_KERNEL_OWNER,
+                                 nc->kmid, &n));
+    nc->revoked = true;
+    if (ended != NULL)
+        *ended = n > 0 ? n - 1 : 0; /* not counting the kernel's own */
+    return CAPTLS_OK;
+}
+
+captls_result captls_sim_proc_cap_refusals(const captls_sim_proc *p,
+                                           const char *name, uint32_t *count,
+                                           captls_result *last)
+{
+    const sim_named_cap *nc = named_cap(p, name);
+    if (nc == NULL)
+        return CAPTLS_ERR_NOT_FOUND;
+    if (count != NULL)
+        *count = nc->refused;
+    if (last != NULL)
+        *last = nc->last_refusal;
     return CAPTLS_OK;
 }
 
@@ -585,11 +700,13 @@ captls_result captls_sim_proc_mint(captls_sim_proc *p,
         return CAPTLS_ERR_INVALID_ARGUMENT;
     CAPTLS_TRY(captls_cap_mint(&k->caps, CAPTLS_SIM_KERNEL_OWNER, iface, p,
                                CAPTLS_RIGHTS_ALL, &root));
-    captls_result r = give_child(k, root, p, rights, out);
+    captls_result r = sim_give_child(k, root, p, rights, out);
     if (r != CAPTLS_OK) {
         captls_result d =
             captls_cap_drop(&k->caps, CAPTLS_SIM_KERNEL_OWNER, root);
         (void)d; /* just minted: cannot fail */
+    } else if (p->nminted < SIM_PROC_MINTED) {
+        p->minted[p->nminted++] = *out; /* held by design: not a leak */
     }
     return r;
 }
@@ -632,8 +749,8 @@ captls_result captls_sim_proc_timer(captls_sim_proc *p, uint64_t delay_ns,
     captls_sim_kernel *k = p->k;
     if (delay_ns > k->lim.max_time_ns)
         delay_ns = k->lim.max_time_ns + 1; /* fires past the budget */
-    if (!sim_schedule(k, k->now + delay_ns, SIM_EV_TIMER, p->index, tag, 0,
-                      NULL))
+    if (!sim_schedule(k, k->now + delay_ns, SIM_EV_TIMER, p->index, tag,
+                      p->incarnation, NULL))
         return CAPTLS_ERR_LIMIT_EXCEEDED;
     return CAPTLS_OK;
 }
@@ -644,6 +761,7 @@ void captls_sim_proc_kill(captls_sim_proc *p)
     if (!p->alive)
         return;
     p->alive = false;
+    p->killed = true;
     captls_sim_log(k, NULL, "sim", "%s/%s died", k->hosts[p->host].name,
                    p->name);
     uint32_t ended = captls_cap_revoke_owner(&k->caps, captls_sim_proc_owner(p));
@@ -652,6 +770,52 @@ void captls_sim_proc_kill(captls_sim_proc *p)
                        k->hosts[p->host].name, p->name, (unsigned)ended);
     sim_net_proc_died(k, p->index);
     sim_ipc_proc_died(k, p->index);
+}
+
+void captls_sim_proc_restart(captls_sim_proc *p)
+{
+    captls_sim_kernel *k = p->k;
+    if (p->alive)
+        captls_sim_proc_kill(p);
+    if (p->state != NULL)
+        memset(p->state, 0, p->prog->state_size);
+    p->alive = true;
+    p->killed = false;
+    p->wake_pending = false;
+    p->incarnation++;
+    p->nminted = 0;
+    unsigned regiven = 0;
+    for (unsigned i = 0; i < p->ncaps; i++) {
+        sim_named_cap *nc = &p->caps[i];
+        if (nc->revoked ||
+            sim_give_child(k, nc->kmid, p, nc->rights, &nc->h) != CAPTLS_OK)
+            continue;
+        regiven++;
+    }
+    captls_sim_log(k, NULL, "sim", "%s/%s restarted (%u cap%s given again)",
+                   k->hosts[p->host].name, p->name, regiven,
+                   regiven == 1 ? "" : "s");
+    sim_schedule(k, k->now, SIM_EV_START, p->index, 0, 0, NULL);
+}
+
+bool captls_sim_proc_killed(const captls_sim_proc *p)
+{
+    return p->killed;
+}
+
+uint32_t captls_sim_proc_reset_streams(captls_sim_proc *p)
+{
+    return sim_net_reset_proc(p->k, p->index);
+}
+
+captls_result captls_sim_schedule_fault(captls_sim_kernel *k, uint64_t at_ns,
+                                        const captls_sim_fault *f)
+{
+    if (k == NULL || f == NULL)
+        return CAPTLS_ERR_INVALID_ARGUMENT;
+    if (!sim_schedule(k, at_ns, SIM_EV_FAULT, 0, 0, 0, (void *)f))
+        return CAPTLS_ERR_LIMIT_EXCEEDED;
+    return CAPTLS_OK;
 }
 
 /* ------------------------------------------------------------- the loop */
@@ -693,7 +857,7 @@ static void dispatch(captls_sim_kernel *k, const sim_event *e)
         return;
     case SIM_EV_TIMER:
         p = &k->procs[e->a];
-        if (p->alive && p->prog->timer != NULL)
+        if (p->alive && p->incarnation == e->c && p->prog->timer != NULL)
             p->prog->timer(p, e->b);
         return;
     case SIM_EV_ACTION:
@@ -714,6 +878,9 @@ static void dispatch(captls_sim_kernel *k, const sim_event *e)
         return;
     case SIM_EV_IPC:
         sim_ipc_arrive(k, (sim_frame *)e->ptr);
+        return;
+    case SIM_EV_FAULT:
+        sim_fault_run(k, (const captls_sim_fault *)e->ptr);
         return;
     }
 }

@@ -127,7 +127,7 @@ static void seg_send(captls_sim_kernel *k, uint32_t idx, uint8_t type,
 {
     sim_stream *s = &k->streams[idx];
     uint64_t delay, t;
-    if (!sim_path_delay(k, s->host, s->rhost, &delay))
+    if (!sim_path_delay(k, s->host, s->rhost, len, &delay))
         return; /* no route: the segment is lost */
     sim_segment *g = malloc(sizeof(*g) + len);
     if (g == NULL) {
@@ -230,7 +230,7 @@ static void syn_arrive(captls_sim_kernel *k, uint32_t ci)
                        hname(k, c->host), c->lport, hname(k, c->rhost),
                        c->rport,
                        li < 0 ? "no listener" : "backlog full or no stream");
-        if (sim_path_delay(k, c->rhost, c->host, &back))
+        if (sim_path_delay(k, c->rhost, c->host, 0, &back))
             sim_schedule(k, k->now + back, SIM_EV_REFUSE, ci, c->gen, 0,
                          NULL);
         return;
@@ -552,9 +552,13 @@ static captls_result net_write(void *ctx, captls_stream_id id,
         s->want_write = true;
         return CAPTLS_WOULD_BLOCK;
     }
-    /* Later: a link may split writes (down to 1 byte) here. */
     uint32_t n = len < space ? (uint32_t)len : space;
-    seg_send(k, idx, SIM_SEG_DATA, buf, n);
+    /* A link with split=N cuts the write into segments of 1..N bytes. */
+    for (uint32_t off = 0; off < n && k->stop == NULL;) {
+        uint32_t seg = sim_path_segment(k, s->host, s->rhost, n - off);
+        seg_send(k, idx, SIM_SEG_DATA, buf + off, seg);
+        off += seg;
+    }
     *put = n;
     return CAPTLS_OK;
 }
@@ -670,6 +674,38 @@ void sim_net_proc_died(captls_sim_kernel *k, uint32_t proc)
             maybe_free(k, i);
         }
     }
+}
+
+uint32_t sim_net_reset_proc(captls_sim_kernel *k, uint32_t proc)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < k->nstreams_used; i++) {
+        sim_stream *s = &k->streams[i];
+        if (s->proc != proc || !s->handle_open ||
+            (s->state != SIM_ST_OPEN && s->state != SIM_ST_SYN_SENT))
+            continue;
+        captls_sim_log(k, NULL, "net", "%s:%u -> %s:%u reset (fault)",
+                       hname(k, s->host), s->lport, hname(k, s->rhost),
+                       s->rport);
+        stream_abort(k, i);
+        wake_owner(k, s);
+        n++;
+    }
+    return n;
+}
+
+uint32_t sim_net_open_conns(const captls_sim_kernel *k, uint32_t proc)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < k->nstreams_used; i++) {
+        const sim_stream *s = &k->streams[i];
+        if (s->state == SIM_ST_FREE || s->state == SIM_ST_LISTEN ||
+            s->proc != proc)
+            continue;
+        if (s->handle_open || s->in_backlog || s->out_head != NULL)
+            n++;
+    }
+    return n;
 }
 
 void sim_net_free_all(captls_sim_kernel *k)

@@ -9,6 +9,16 @@
 #define ECHO_CONNS 8u
 #define ECHO_PENDING 2048u
 #define ECHO_NOTES 8u
+#define ECHO_HELD 8u
+#define ECHO_TEXT 256u
+
+/* An Echo.echo call held back by the delay= option. */
+typedef struct echo_held {
+    bool used;
+    captls_ipc_frame call; /* payload points at text below */
+    uint8_t text[ECHO_TEXT + CAPTLS_SIM_ECHO_NONCE_LEN];
+    captls_cap_handle cap; /* the Notifier passed, or CAPTLS_CAP_NULL */
+} echo_held;
 
 typedef struct echo_conn {
     bool used;
@@ -34,7 +44,29 @@ typedef struct echo_state {
     uint64_t echoed;
     uint64_t calls;
     uint64_t notified;
+    uint64_t resets;
+    uint64_t delay_ns;
+    echo_held held[ECHO_HELD];
 } echo_state;
+
+/* "30ms", "500us", "2s", "100ns" (checked by the scenario parser). */
+static uint64_t parse_delay(const char *s)
+{
+    uint64_t v = 0;
+    if (s == NULL)
+        return 0;
+    while (*s >= '0' && *s <= '9' && v < 1000000000000ull)
+        v = v * 10 + (uint64_t)(*s++ - '0');
+    if (strcmp(s, "ns") == 0)
+        return v;
+    if (strcmp(s, "us") == 0)
+        return v * CAPTLS_SIM_NS_PER_US;
+    if (strcmp(s, "ms") == 0)
+        return v * CAPTLS_SIM_NS_PER_MS;
+    if (strcmp(s, "s") == 0)
+        return v * CAPTLS_SIM_NS_PER_S;
+    return 0;
+}
 
 static bool parse_port(const char *s, uint16_t *out)
 {
@@ -60,6 +92,7 @@ static void echo_start(captls_sim_proc *p)
     const captls_net *net = &captls_sim_proc_port(p)->net;
     captls_sim_kernel *k = captls_sim_proc_kernel(p);
     uint16_t port;
+    st->delay_ns = parse_delay(captls_sim_proc_opt(p, "delay"));
     if (!parse_port(captls_sim_proc_opt(p, "port"), &port)) {
         captls_sim_log(k, p, NULL, "no valid port= option; not listening");
         return;
@@ -174,15 +207,40 @@ static void note_drop(captls_sim_proc *p, echo_note *n)
     n->used = false;
 }
 
+static void echo_answer(captls_sim_proc *p, echo_state *st,
+                        const captls_ipc_frame *f, captls_cap_handle cap);
+
+static void drop_caps(captls_sim_proc *p, const captls_ipc_frame *f,
+                      uint16_t from)
+{
+    for (uint16_t i = from; i < f->ncaps; i++) {
+        captls_result r = captls_sim_proc_cap_drop(p, f->caps[i]);
+        (void)r;
+    }
+}
+
 static void handle_call(captls_sim_proc *p, echo_state *st,
                         const captls_ipc_frame *f)
 {
     captls_sim_kernel *k = captls_sim_proc_kernel(p);
     char q[CAPTLS_SIM_LINE_MAX / 2];
     captls_result r;
+    if (f->iface == CAPTLS_IFACE_ECHO &&
+        f->method == CAPTLS_SIM_ECHO_METHOD_RESET) {
+        /* Needs the write right: the kernel refused callers without it. */
+        st->resets++;
+        st->echoed = 0;
+        st->calls = 0;
+        captls_sim_log(k, p, NULL, "ipc call Echo.reset: counters cleared");
+        r = captls_sim_ipc_return(p, f, (const uint8_t *)"reset", 5);
+        (void)r;
+        drop_caps(p, f, 0);
+        return;
+    }
     if (f->iface != CAPTLS_IFACE_ECHO ||
         f->method != CAPTLS_SIM_ECHO_METHOD_ECHO ||
-        f->payload_len < CAPTLS_SIM_ECHO_NONCE_LEN) {
+        f->payload_len < CAPTLS_SIM_ECHO_NONCE_LEN ||
+        f->payload_len > CAPTLS_SIM_ECHO_NONCE_LEN + ECHO_TEXT) {
         captls_sim_log(k, p, NULL, "refused call %s#%u",
                        captls_interface_name(f->iface), (unsigned)f->method);
         r = captls_sim_ipc_error(p, f, CAPTLS_ERR_UNSUPPORTED);
@@ -199,16 +257,55 @@ static void handle_call(captls_sim_proc *p, echo_state *st,
     captls_sim_log(k, p, NULL, "ipc call Echo.echo(%s) with %u cap(s)",
                    captls_sim_quote(text, tlen, q, sizeof(q)),
                    (unsigned)f->ncaps);
-    r = captls_sim_ipc_return(p, f, text, tlen);
+    drop_caps(p, f, 1); /* extra caps beyond the first are not used */
+    if (st->delay_ns == 0) {
+        echo_answer(p, st, f, f->ncaps > 0 ? f->caps[0] : CAPTLS_CAP_NULL);
+        return;
+    }
+    echo_held *h = NULL;
+    for (unsigned i = 0; i < ECHO_HELD && h == NULL; i++) {
+        if (!st->held[i].used)
+            h = &st->held[i];
+    }
+    if (h == NULL) {
+        captls_sim_log(k, p, NULL, "too many calls held; answering now");
+        echo_answer(p, st, f, f->ncaps > 0 ? f->caps[0] : CAPTLS_CAP_NULL);
+        return;
+    }
+    h->used = true;
+    h->call = *f;
+    memcpy(h->text, f->payload, f->payload_len);
+    h->call.payload = h->text;
+    h->call.ncaps = 0;
+    h->cap = f->ncaps > 0 ? f->caps[0] : CAPTLS_CAP_NULL;
+    r = captls_sim_proc_timer(p, st->delay_ns, (uint32_t)(h - st->held));
+    captls_sim_log(k, p, NULL, "holding the call for its delay: %s",
+                   captls_result_name(r));
+}
+
+static void echo_timer(captls_sim_proc *p, uint32_t tag)
+{
+    echo_state *st = captls_sim_proc_state(p);
+    if (tag >= ECHO_HELD || !st->held[tag].used)
+        return;
+    echo_held *h = &st->held[tag];
+    h->used = false;
+    echo_answer(p, st, &h->call, h->cap);
+}
+
+/* Returns the text and calls the Notifier `cap` (if any) back. */
+static void echo_answer(captls_sim_proc *p, echo_state *st,
+                        const captls_ipc_frame *f, captls_cap_handle cap)
+{
+    captls_sim_kernel *k = captls_sim_proc_kernel(p);
+    char q[CAPTLS_SIM_LINE_MAX / 2];
+    const uint8_t *text = f->payload + CAPTLS_SIM_ECHO_NONCE_LEN;
+    size_t tlen = f->payload_len - CAPTLS_SIM_ECHO_NONCE_LEN;
+    captls_result r = captls_sim_ipc_return(p, f, text, tlen);
     if (r != CAPTLS_OK)
         captls_sim_log(k, p, NULL, "return failed: %s",
                        captls_result_name(r));
-    /* Extra caps beyond the first are not used: drop them. */
-    for (uint16_t i = 1; i < f->ncaps; i++) {
-        r = captls_sim_proc_cap_drop(p, f->caps[i]);
-        (void)r;
-    }
-    if (f->ncaps == 0)
+    if (cap == CAPTLS_CAP_NULL)
         return;
     echo_note *n = NULL;
     for (unsigned i = 0; i < ECHO_NOTES && n == NULL; i++) {
@@ -216,13 +313,13 @@ static void handle_call(captls_sim_proc *p, echo_state *st,
             n = &st->notes[i];
     }
     if (n == NULL) {
-        r = captls_sim_proc_cap_drop(p, f->caps[0]);
+        r = captls_sim_proc_cap_drop(p, cap);
         (void)r;
         captls_sim_log(k, p, NULL, "too many notifications pending");
         return;
     }
     n->used = true;
-    n->h = f->caps[0];
+    n->h = cap;
     n->req = ++st->next_req;
     r = captls_sim_ipc_call(p, n->h, CAPTLS_IFACE_NOTIFIER,
                             CAPTLS_SIM_NOTIFIER_METHOD_NOTIFY, n->req,
@@ -309,24 +406,36 @@ static bool echo_fact(captls_sim_proc *p, const char *name, uint8_t *out,
         return put_u64(st->calls, out, cap, len);
     if (strcmp(name, "notified") == 0)
         return put_u64(st->notified, out, cap, len);
+    if (strcmp(name, "resets") == 0)
+        return put_u64(st->resets, out, cap, len);
     return false;
 }
 
-static const char *const ECHO_OPTIONS[] = {"port", NULL};
-static const char *const ECHO_FACTS[] = {"echoed", "calls", "notified", NULL};
+static const char *const ECHO_OPTIONS[] = {"port", "delay", NULL};
+static const char *const ECHO_REQUIRED[] = {"port", NULL};
+static const char *const ECHO_FACTS[] = {"echoed", "calls", "notified",
+                                         "resets", NULL};
+static const captls_sim_method ECHO_METHODS[] = {
+    {CAPTLS_IFACE_ECHO, CAPTLS_SIM_ECHO_METHOD_ECHO, "echo",
+     CAPTLS_RIGHT_CALL},
+    {CAPTLS_IFACE_ECHO, CAPTLS_SIM_ECHO_METHOD_RESET, "reset",
+     CAPTLS_RIGHT_CALL | CAPTLS_RIGHT_WRITE},
+};
 
 const captls_sim_program captls_sim_prog_echo = {
     .name = "echo",
     .iface = CAPTLS_IFACE_ECHO,
     .state_size = sizeof(echo_state),
     .options = ECHO_OPTIONS,
-    .required = ECHO_OPTIONS,
+    .required = ECHO_REQUIRED,
     .verbs = NULL,
     .nverbs = 0,
     .facts = ECHO_FACTS,
+    .methods = ECHO_METHODS,
+    .nmethods = sizeof(ECHO_METHODS) / sizeof(ECHO_METHODS[0]),
     .start = echo_start,
     .wake = echo_wake,
-    .timer = NULL,
+    .timer = echo_timer,
     .action = NULL,
     .fact = echo_fact,
 };

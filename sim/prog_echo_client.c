@@ -1,7 +1,11 @@
 /* sim/prog_echo_client.c — the echo client: scripted by actions
- *   connect HOST:PORT | send TEXT | call CAP TEXT | check | close
+ *   connect HOST:PORT | send TEXT | call CAP TEXT | invoke CAP METHOD TEXT
+ *   | check | close | time | put KEY TEXT | get KEY
  * It keeps what it sent, what came back, the Echo.echo answer and the
- * Notifier.notify text, and `check` compares them. See programs.h. */
+ * Notifier.notify text, and `check` compares them; `time` reads the host's
+ * wall clock (with its provenance), put/get use the host's blob store.
+ * See programs.h. */
+#include <stddef.h>
 #include <string.h>
 
 #include "sim/programs.h"
@@ -45,6 +49,10 @@ typedef struct client_state {
     uint32_t call_req; /* the Echo.echo call awaiting its answer */
     uint8_t nonce[CAPTLS_SIM_ECHO_NONCE_LEN];
     text_buf called, replied, notified, check;
+    uint32_t invoke_req; /* the invoke awaiting its answer */
+    text_buf invoked, wall, clock, backwards, stored, loaded;
+    bool have_time;
+    captls_wall_time last_time;
 } client_state;
 
 static void text_set(text_buf *t, const void *p, size_t len)
@@ -211,11 +219,34 @@ static void on_notify(captls_sim_proc *p, client_state *st,
                        captls_result_name(r));
 }
 
+/* "error: <result name>" */
+static void text_error(text_buf *t, captls_result r)
+{
+    const char *name = captls_result_name(r);
+    size_t n = strlen(name);
+    text_str(t, "error: ");
+    if (n > CLIENT_TEXT - t->len)
+        n = CLIENT_TEXT - t->len;
+    memcpy(t->b + t->len, name, n);
+    t->len += n;
+}
+
 static void on_answer(captls_sim_proc *p, client_state *st,
                       const captls_ipc_frame *f)
 {
     captls_sim_kernel *k = captls_sim_proc_kernel(p);
     char q[CAPTLS_SIM_LINE_MAX / 2];
+    if (st->invoke_req != 0 && f->request_id == st->invoke_req) {
+        st->invoke_req = 0;
+        if (f->kind == CAPTLS_IPC_RETURN)
+            text_set(&st->invoked, f->payload, f->payload_len);
+        else
+            text_error(&st->invoked, (captls_result)f->status);
+        captls_sim_log(k, p, NULL, "invoke answered: %s",
+                       captls_sim_quote(st->invoked.b, st->invoked.len, q,
+                                        sizeof(q)));
+        return;
+    }
     if (f->request_id != st->call_req || st->call_req == 0) {
         captls_sim_log(k, p, NULL, "unexpected answer to request %u",
                        (unsigned)f->request_id);
@@ -357,6 +388,7 @@ static void act_call(captls_sim_proc *p, client_state *st,
     if (r != CAPTLS_OK) {
         captls_sim_log(k, p, NULL, "call: no entropy for a nonce: %s",
                        captls_result_name(r));
+        text_error(&st->replied, r);
         return;
     }
     memcpy(payload, st->nonce, sizeof(st->nonce));
@@ -424,6 +456,125 @@ static void act_close(captls_sim_proc *p, client_state *st)
                        CONN_NAMES[st->conn]);
 }
 
+/* Copies a scenario argument into a NUL-terminated name. */
+static bool arg_name(const captls_sim_arg *a, char *out, size_t cap)
+{
+    if (a->len == 0 || a->len >= cap || memchr(a->p, '\0', a->len) != NULL)
+        return false;
+    memcpy(out, a->p, a->len);
+    out[a->len] = '\0';
+    return true;
+}
+
+static void act_invoke(captls_sim_proc *p, client_state *st,
+                       const captls_sim_arg *cap, const captls_sim_arg *method,
+                       const captls_sim_arg *text)
+{
+    captls_sim_kernel *k = captls_sim_proc_kernel(p);
+    char name[CAPTLS_SIM_NAME_MAX], mname[CAPTLS_SIM_NAME_MAX];
+    char q[CAPTLS_SIM_LINE_MAX / 2];
+    uint8_t payload[CAPTLS_SIM_ECHO_NONCE_LEN + CLIENT_TEXT];
+    captls_cap_handle target;
+    uint16_t mid = 0;
+    if (!arg_name(cap, name, sizeof(name)) ||
+        !arg_name(method, mname, sizeof(mname)) || text->len > CLIENT_TEXT ||
+        captls_sim_proc_cap(p, name, &target) != CAPTLS_OK) {
+        captls_sim_log(k, p, NULL, "invoke: bad arguments");
+        return;
+    }
+    /* The scenario checked the method against the service's table. */
+    if (strcmp(mname, "echo") == 0)
+        mid = CAPTLS_SIM_ECHO_METHOD_ECHO;
+    else if (strcmp(mname, "reset") == 0)
+        mid = CAPTLS_SIM_ECHO_METHOD_RESET;
+    memset(payload, 0, CAPTLS_SIM_ECHO_NONCE_LEN);
+    memcpy(payload + CAPTLS_SIM_ECHO_NONCE_LEN, text->p, text->len);
+    st->invoke_req = ++st->next_req;
+    captls_result r = captls_sim_ipc_call(
+        p, target, CAPTLS_IFACE_ECHO, mid, st->invoke_req, payload,
+        CAPTLS_SIM_ECHO_NONCE_LEN + text->len, NULL, 0);
+    captls_sim_log(k, p, NULL, "ipc call Echo.%s(%s) through cap %s: %s",
+                   mname, captls_sim_quote(text->p, text->len, q, sizeof(q)),
+                   name, captls_result_name(r));
+    if (r != CAPTLS_OK) {
+        st->invoke_req = 0;
+        text_error(&st->invoked, r);
+    } else {
+        st->invoked.set = false;
+    }
+}
+
+static void act_time(captls_sim_proc *p, client_state *st)
+{
+    captls_sim_kernel *k = captls_sim_proc_kernel(p);
+    const captls_clock *c = &captls_sim_proc_port(p)->clock;
+    captls_wall_time w;
+    char iso[64];
+    captls_result r = c->wall_time(c->ctx, &w);
+    if (r != CAPTLS_OK) {
+        text_error(&st->wall, r);
+        captls_sim_log(k, p, NULL, "wall clock: %s", captls_result_name(r));
+        return;
+    }
+    const char *prov =
+        w.provenance == CAPTLS_CLOCK_TRUSTED ? "trusted" : "untrusted";
+    captls_sim_wall_iso(&w, iso);
+    text_str(&st->wall, iso);
+    text_str(&st->clock, prov);
+    bool back = st->have_time &&
+                (w.epoch_seconds < st->last_time.epoch_seconds ||
+                 (w.epoch_seconds == st->last_time.epoch_seconds &&
+                  w.nanoseconds < st->last_time.nanoseconds));
+    if (back)
+        text_str(&st->backwards, "yes");
+    else if (!st->backwards.set)
+        text_str(&st->backwards, "no");
+    captls_sim_log(k, p, NULL, "wall clock reads %s (%s)%s", iso, prov,
+                   back ? ": earlier than the last reading" : "");
+    st->last_time = w;
+    st->have_time = true;
+}
+
+static void act_put(captls_sim_proc *p, client_state *st,
+                    const captls_sim_arg *key, const captls_sim_arg *text)
+{
+    captls_sim_kernel *k = captls_sim_proc_kernel(p);
+    const captls_blob_store *bs = &captls_sim_proc_port(p)->store;
+    char name[CAPTLS_BLOB_KEY_MAX + 1], q[CAPTLS_SIM_LINE_MAX / 2];
+    captls_result r = CAPTLS_ERR_INVALID_ARGUMENT;
+    if (arg_name(key, name, sizeof(name)))
+        r = bs->put(bs->ctx, name, text->p, text->len);
+    if (r == CAPTLS_OK)
+        text_str(&st->stored, "ok");
+    else
+        text_error(&st->stored, r);
+    captls_sim_log(k, p, NULL, "store put %s: %s",
+                   captls_sim_quote(key->p, key->len, q, sizeof(q)),
+                   captls_result_name(r));
+}
+
+static void act_get(captls_sim_proc *p, client_state *st,
+                    const captls_sim_arg *key)
+{
+    captls_sim_kernel *k = captls_sim_proc_kernel(p);
+    const captls_blob_store *bs = &captls_sim_proc_port(p)->store;
+    char name[CAPTLS_BLOB_KEY_MAX + 1], q[CAPTLS_SIM_LINE_MAX / 2];
+    char q2[CAPTLS_SIM_LINE_MAX / 2];
+    uint8_t buf[CLIENT_TEXT];
+    size_t len = 0;
+    captls_result r = CAPTLS_ERR_INVALID_ARGUMENT;
+    if (arg_name(key, name, sizeof(name)))
+        r = bs->get(bs->ctx, name, buf, sizeof(buf), &len);
+    if (r == CAPTLS_OK)
+        text_set(&st->loaded, buf, len);
+    else
+        text_error(&st->loaded, r);
+    captls_sim_log(k, p, NULL, "store get %s: %s",
+                   captls_sim_quote(key->p, key->len, q, sizeof(q)),
+                   captls_sim_quote(st->loaded.b, st->loaded.len, q2,
+                                    sizeof(q2)));
+}
+
 static void client_action(captls_sim_proc *p, const captls_sim_action *a)
 {
     client_state *st = captls_sim_proc_state(p);
@@ -438,6 +589,14 @@ static void client_action(captls_sim_proc *p, const captls_sim_action *a)
         act_check(p, st);
     else if (strcmp(a->verb, "close") == 0 && a->nargs == 0)
         act_close(p, st);
+    else if (strcmp(a->verb, "invoke") == 0 && a->nargs == 3)
+        act_invoke(p, st, &a->args[0], &a->args[1], &a->args[2]);
+    else if (strcmp(a->verb, "time") == 0 && a->nargs == 0)
+        act_time(p, st);
+    else if (strcmp(a->verb, "put") == 0 && a->nargs == 2)
+        act_put(p, st, &a->args[0], &a->args[1]);
+    else if (strcmp(a->verb, "get") == 0 && a->nargs == 1)
+        act_get(p, st, &a->args[0]);
     else
         captls_sim_log(k, p, NULL, "unknown action");
 }
@@ -473,6 +632,24 @@ static bool client_fact(captls_sim_proc *p, const char *name, uint8_t *out,
     if (strcmp(name, "state") == 0)
         return put_text((const uint8_t *)CONN_NAMES[st->conn],
                         strlen(CONN_NAMES[st->conn]), out, cap, len);
+    static const struct {
+        const char *name;
+        size_t off;
+    } TEXTS[] = {
+        {"invoked", offsetof(client_state, invoked)},
+        {"wall", offsetof(client_state, wall)},
+        {"clock", offsetof(client_state, clock)},
+        {"backwards", offsetof(client_state, backwards)},
+        {"stored", offsetof(client_state, stored)},
+        {"loaded", offsetof(client_state, loaded)},
+    };
+    for (size_t i = 0; i < sizeof(TEXTS) / sizeof(TEXTS[0]); i++) {
+        if (strcmp(name, TEXTS[i].name) == 0) {
+            const text_buf *t =
+                (const text_buf *)((const uint8_t *)st + TEXTS[i].off);
+            return put_text(t->b, t->set ? t->len : 0, out, cap, len);
+        }
+    }
     return false;
 }
 
@@ -482,10 +659,15 @@ static const captls_sim_verb CLIENT_VERBS[] = {
     {"call", "CS", "call CAP \"TEXT\""},
     {"check", "", "check"},
     {"close", "", "close"},
+    {"invoke", "CMS", "invoke CAP METHOD \"TEXT\""},
+    {"time", "", "time"},
+    {"put", "SS", "put KEY \"TEXT\""},
+    {"get", "S", "get KEY"},
 };
 static const char *const CLIENT_OPTIONS[] = {NULL};
 static const char *const CLIENT_FACTS[] = {
-    "received", "sent", "replied", "notified", "check", "state", NULL,
+    "received", "sent", "replied", "notified", "check", "state", "invoked",
+    "wall", "clock", "backwards", "stored", "loaded", NULL,
 };
 
 const captls_sim_program captls_sim_prog_echo_client = {

@@ -7,11 +7,15 @@
  *
  *   echo         serves Echo on its endpoint and echoes every byte received
  *                on TCP port `port`. Echo.echo(nonce[8] || text) returns
- *                text and, when the call carries a cap, calls
- *                Notifier.notify(nonce || text) through it, then drops it.
+ *                text (after `delay`, if given) and, when the call carries
+ *                a cap, calls Notifier.notify(nonce || text) through it,
+ *                then drops it. Echo.reset (needs the write right) clears
+ *                the counters.
  *   echo-client  connects, sends, calls Echo.echo passing a Notifier cap on
  *                its own endpoint, answers Notifier.notify, and checks that
- *                what came back matches what it sent.
+ *                what came back matches what it sent; invokes any Echo
+ *                method by name; reads the host's wall clock; puts and gets
+ *                blobs in the host's store.
  */
 #ifndef CAPTLS_SIM_PROGRAMS_H
 #define CAPTLS_SIM_PROGRAMS_H
@@ -22,6 +26,7 @@
 
 /* Method ids of the simulator's test interfaces (interface_ids.h). */
 #define CAPTLS_SIM_ECHO_METHOD_ECHO 1u
+#define CAPTLS_SIM_ECHO_METHOD_RESET 2u /* needs the write right */
 #define CAPTLS_SIM_NOTIFIER_METHOD_NOTIFY 1u
 #define CAPTLS_SIM_ECHO_NONCE_LEN 8u
 

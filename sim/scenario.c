@@ -12,6 +12,29 @@
 static const char *const DIRECTIVES =
     "host, link, service, client, grant, at, expect or limit";
 
+/* Words that follow `at TIME` or `expect` for the kernel's own faults and
+ * checks; a process may not take one as its name. (Issue 5's verify,
+ * addAnchor, removeAnchor and rotate are program verbs: they go in the
+ * programs' verb tables, not here.) */
+static const char *const FAULTS[] = {
+    "kill", "restart", "reset", "revoke", "stall", "clock", "entropy",
+    "store", NULL,
+};
+static const char *const CHECKS[] = {
+    "transcript", "absent", "audit", "refused", "no-crash", "no-leak", NULL,
+};
+
+static int word_in(const scn_tok *t, const char *const *list)
+{
+    if (t->str || t->kv)
+        return -1;
+    for (int i = 0; list[i] != NULL; i++) {
+        if (scn_eq(t->text, t->len, list[i]))
+            return i;
+    }
+    return -1;
+}
+
 /* Grows a scenario array to hold one more item. */
 static void *grow(scn_parser *ps, void *arr, size_t n, size_t *cap,
                   size_t size, size_t max, const char *what)
@@ -163,9 +186,9 @@ static bool options(scn_parser *ps, unsigned from, const char *const *keys,
 
 static bool d_host(scn_parser *ps)
 {
-    static const char *const KEYS[] = {"wall", "clock"};
+    static const char *const KEYS[] = {"wall", "clock", "skew", "drift"};
     captls_sim_scenario *sc = ps->sc;
-    int at[2];
+    int at[4];
     char s[SHOW_MAX];
     scn_tok *n = need(ps, 1, "a host name after 'host'");
     if (n == NULL || !name_tok(ps, n, "a host name"))
@@ -177,10 +200,32 @@ static bool d_host(scn_parser *ps)
                         "a new name",
                         scn_show(n->text, n->len, s, sizeof(s)),
                         sc->hosts[dup].line);
-    if (!options(ps, 2, KEYS, 2, "host", at))
+    if (!options(ps, 2, KEYS, 4, "host", at))
         return false;
     captls_sim_scn_host h = {n->text, CAPTLS_SIM_SCN_DEFAULT_WALL,
-                             CAPTLS_CLOCK_UNTRUSTED, ps->line};
+                             CAPTLS_CLOCK_UNTRUSTED, 0, 0, ps->line};
+    if (at[2] >= 0) {
+        const scn_tok *t = &ps->toks[at[2]];
+        if (!scn_parse_signed_duration(ps, t->val, t->val_len, t->val_col,
+                                       &h.skew_ns))
+            return false;
+    }
+    if (at[3] >= 0) {
+        const scn_tok *t = &ps->toks[at[3]];
+        size_t l = t->val_len;
+        bool neg = l > 0 && t->val[0] == '-';
+        size_t skip = l > 0 && (t->val[0] == '-' || t->val[0] == '+');
+        uint64_t v;
+        if (l >= 3 && memcmp(t->val + l - 3, "ppm", 3) == 0)
+            l -= 3;
+        if (!scn_parse_uint(ps, t->val + skip, l - skip, t->val_col,
+                            CAPTLS_SIM_MAX_DRIFT_PPM,
+                            "a drift in parts per million, like "
+                            "drift=+50ppm or drift=-20",
+                            &v))
+            return false;
+        h.drift_ppm = neg ? -(int32_t)v : (int32_t)v;
+    }
     if (at[0] >= 0) {
         const scn_tok *t = &ps->toks[at[0]];
         if (!scn_parse_wall(ps, t->val, t->val_len, t->val_col,
@@ -205,9 +250,10 @@ static bool d_host(scn_parser *ps)
 
 static bool d_link(scn_parser *ps)
 {
-    static const char *const KEYS[] = {"latency", "jitter"};
+    static const char *const KEYS[] = {"latency", "jitter", "split",
+                                       "bandwidth"};
     captls_sim_scenario *sc = ps->sc;
-    int at[2];
+    int at[4];
     uint32_t a, b;
     scn_tok *ta = need(ps, 1, "two host names after 'link'");
     if (ta == NULL || !host_ref(ps, ta, &a))
@@ -225,10 +271,41 @@ static bool d_link(scn_parser *ps)
                             "these hosts are already linked on line %u",
                             l->line);
     }
-    if (!options(ps, 3, KEYS, 2, "link", at))
+    if (!options(ps, 3, KEYS, 4, "link", at))
         return false;
-    captls_sim_scn_link l = {a, b, CAPTLS_SIM_SCN_DEFAULT_LATENCY, 0,
+    captls_sim_scn_link l = {a, b, CAPTLS_SIM_SCN_DEFAULT_LATENCY, 0, 0, 0,
                              ps->line};
+    if (at[2] >= 0) {
+        const scn_tok *t = &ps->toks[at[2]];
+        uint64_t v;
+        if (!scn_parse_uint(ps, t->val, t->val_len, t->val_col,
+                            CAPTLS_SIM_STREAM_WINDOW,
+                            "split=N: the most bytes per segment, 1..65536",
+                            &v))
+            return false;
+        if (v == 0)
+            return scn_fail(ps, t->val_col,
+                            "expected split=N with N at least 1");
+        l.split = (uint32_t)v;
+    }
+    if (at[3] >= 0) {
+        const scn_tok *t = &ps->toks[at[3]];
+        size_t len = t->val_len;
+        uint64_t mult = 1, v;
+        char u = len > 0 ? t->val[len - 1] : '\0';
+        if (u == 'k' || u == 'M' || u == 'G') {
+            mult = u == 'k' ? 1000u : u == 'M' ? 1000000u : 1000000000u;
+            len--;
+        }
+        if (!scn_parse_uint(ps, t->val, len, t->val_col, 1000000000000ull / mult,
+                            "bandwidth=N bytes per second (suffix k, M or "
+                            "G; at most 1000G)",
+                            &v))
+            return false;
+        if (v == 0)
+            return scn_fail(ps, t->val_col, "expected a bandwidth above 0");
+        l.bandwidth = v * mult;
+    }
     if (at[0] >= 0 &&
         !scn_parse_duration(ps, ps->toks[at[0]].val, ps->toks[at[0]].val_len,
                             ps->toks[at[0]].val_col, &l.latency_ns))
@@ -264,6 +341,11 @@ static bool d_proc(scn_parser *ps, bool service)
                         "name",
                         scn_show(n->text, n->len, s, sizeof(s)),
                         sc->procs[dup].line);
+    if (word_in(n, FAULTS) >= 0 || word_in(n, CHECKS) >= 0)
+        return scn_fail(ps, n->col,
+                        "'%s' is a reserved word (a fault or a check); "
+                        "expected another name",
+                        scn_show(n->text, n->len, s, sizeof(s)));
     pr.name = n->text;
     scn_tok *on = need(ps, 2, "'on HOST'");
     if (on == NULL || !keyword(ps, on, "on"))
@@ -350,8 +432,23 @@ static bool d_proc(scn_parser *ps, bool service)
                             "expected %s=...: program '%s' needs it",
                             pr.prog->required[r], pr.prog->name);
     }
-    /* The echo service's port, checked here so the run cannot fail on it. */
+    /* The echo service's port and delay, checked here so the run cannot
+     * fail on them. */
     for (size_t j = 0; j < pr.nopts; j++) {
+        if (strcmp(pr.opts[j].key, "delay") == 0) {
+            const scn_tok *t = NULL;
+            uint64_t ns;
+            for (unsigned i = 4; i < ps->ntoks; i++) {
+                if (ps->toks[i].key == pr.opts[j].key)
+                    t = &ps->toks[i];
+            }
+            if (memchr(t->val, '.', t->val_len) != NULL)
+                return scn_fail(ps, t->val_col, "expected a whole duration "
+                                "like 30ms (no decimals)");
+            if (!scn_parse_duration(ps, t->val, t->val_len, t->val_col, &ns))
+                return false;
+            continue;
+        }
         if (strcmp(pr.opts[j].key, "port") == 0) {
             uint64_t port;
             const scn_tok *t = NULL;
@@ -392,8 +489,44 @@ static bool d_grant(scn_parser *ps)
     if (kw == NULL || !keyword(ps, kw, "to"))
         return false;
     scn_tok *tt = need(ps, 3, "a process name after 'to'");
-    if (tt == NULL || !proc_ref(ps, tt, &to) || !no_more(ps, 4))
+    if (tt == NULL || !proc_ref(ps, tt, &to))
         return false;
+    captls_rights rights = CAPTLS_RIGHT_CALL | CAPTLS_RIGHT_GRANT;
+    if (ps->ntoks > 4) {
+        static const char *const RN[] = {"call", "write", "grant", "derive",
+                                         "revoke", "all"};
+        static const captls_rights RV[] = {
+            CAPTLS_RIGHT_CALL,   CAPTLS_RIGHT_WRITE,  CAPTLS_RIGHT_GRANT,
+            CAPTLS_RIGHT_DERIVE, CAPTLS_RIGHT_REVOKE, CAPTLS_RIGHTS_ALL};
+        const scn_tok *t = &ps->toks[4];
+        if (!t->kv || !scn_eq(t->key, t->key_len, "rights"))
+            return scn_fail(ps, t->col, "expected rights=R+R... (call, "
+                            "write, grant, derive, revoke or all) or the "
+                            "end of the line");
+        rights = 0;
+        size_t i = 0;
+        while (i < t->val_len) {
+            size_t j = i;
+            while (j < t->val_len && t->val[j] != '+')
+                j++;
+            size_t r;
+            for (r = 0; r < 6; r++) {
+                if (scn_eq(t->val + i, j - i, RN[r]))
+                    break;
+            }
+            if (r == 6)
+                return scn_fail(ps, t->val_col + (unsigned)i,
+                                "unknown right; expected call, write, "
+                                "grant, derive, revoke or all, joined "
+                                "with '+'");
+            rights |= RV[r];
+            i = j + 1;
+        }
+        if (t->val_len == 0 || t->val[t->val_len - 1] == '+')
+            return scn_fail(ps, t->val_col, "expected a right after '+'");
+        if (!no_more(ps, 5))
+            return false;
+    }
     unsigned held = 0;
     for (size_t i = 0; i < sc->ngrants; i++) {
         if (sc->grants[i].to != to)
@@ -412,7 +545,7 @@ static bool d_grant(scn_parser *ps)
                       "grants");
     if (sc->grants == NULL)
         return false;
-    captls_sim_scn_grant g = {svc, to, ps->line};
+    captls_sim_scn_grant g = {svc, to, rights, ps->line};
     sc->grants[sc->ngrants++] = g;
     return true;
 }
@@ -427,8 +560,20 @@ static void verb_list(const captls_sim_program *prog, char *out, size_t cap)
     }
 }
 
+/* The service whose cap `t` names, as granted to proc; -1 if none. */
+static int32_t granted(const captls_sim_scenario *sc, uint32_t proc,
+                       const scn_tok *t)
+{
+    int32_t svc = proc_index(sc, t->text, t->len);
+    for (size_t i = 0; svc >= 0 && i < sc->ngrants; i++) {
+        if (sc->grants[i].to == proc && sc->grants[i].service == (uint32_t)svc)
+            return svc;
+    }
+    return -1;
+}
+
 static bool arg_check(scn_parser *ps, uint32_t proc, const scn_tok *t,
-                      char kind, const captls_sim_verb *v)
+                      char kind, const captls_sim_verb *v, int32_t cap_svc)
 {
     captls_sim_scenario *sc = ps->sc;
     char s[SHOW_MAX];
@@ -440,17 +585,32 @@ static bool arg_check(scn_parser *ps, uint32_t proc, const scn_tok *t,
     if (t->str)
         return scn_fail(ps, t->col, "expected %s, without quotes", v->help);
     if (kind == 'C') {
-        int32_t svc = proc_index(sc, t->text, t->len);
-        for (size_t i = 0; svc >= 0 && i < sc->ngrants; i++) {
-            if (sc->grants[i].to == proc && sc->grants[i].service == (uint32_t)svc)
-                return true;
-        }
+        if (granted(sc, proc, t) >= 0)
+            return true;
         return scn_fail(ps, t->col,
                         "'%s' holds no cap named '%s'; expected a "
                         "'grant %s to %s' line before this one",
                         sc->procs[proc].name,
                         scn_show(t->text, t->len, s, sizeof(s)), s,
                         sc->procs[proc].name);
+    }
+    if (kind == 'M') {
+        /* a method of the service the preceding cap names */
+        const captls_sim_program *prog =
+            cap_svc >= 0 ? sc->procs[cap_svc].prog : NULL;
+        char list[160] = "";
+        for (size_t i = 0; prog != NULL && i < prog->nmethods; i++) {
+            if (scn_eq(t->text, t->len, prog->methods[i].name))
+                return true;
+            strncat(list, i > 0 ? ", " : "", sizeof(list) - strlen(list) - 1);
+            strncat(list, prog->methods[i].name,
+                    sizeof(list) - strlen(list) - 1);
+        }
+        return scn_fail(ps, t->col,
+                        "unknown method '%s'; expected one of the service's "
+                        "methods: %s",
+                        scn_show(t->text, t->len, s, sizeof(s)),
+                        list[0] != '\0' ? list : "(none)");
     }
     /* 'A': HOST:PORT with a declared host */
     const char *colon = memchr(t->text, ':', t->len);
@@ -471,6 +631,166 @@ static bool arg_check(scn_parser *ps, uint32_t proc, const scn_tok *t,
     return true;
 }
 
+static bool push_action(scn_parser *ps, const captls_sim_scn_action *act)
+{
+    captls_sim_scenario *sc = ps->sc;
+    sc->actions = grow(ps, sc->actions, sc->nactions, &sc->actions_cap,
+                       sizeof(*sc->actions), CAPTLS_SIM_SCN_MAX_ACTIONS,
+                       "actions");
+    if (sc->actions == NULL)
+        return false;
+    sc->actions[sc->nactions++] = *act;
+    return true;
+}
+
+/* `at TIME FAULT ...`: the kernel's faults (sim.h). */
+static bool d_fault(scn_parser *ps, captls_sim_scn_action *act, int which)
+{
+    captls_sim_scenario *sc = ps->sc;
+    captls_sim_fault *f = &act->f;
+    uint32_t pi, hi, hb;
+    scn_tok *t;
+    act->fault = true;
+    act->a.line = ps->line;
+    switch (which) {
+    case 0: /* kill PROC */
+    case 1: /* restart PROC */
+    case 2: /* reset PROC */
+        f->kind = which == 0   ? CAPTLS_SIM_FAULT_KILL
+                  : which == 1 ? CAPTLS_SIM_FAULT_RESTART
+                               : CAPTLS_SIM_FAULT_RESET;
+        t = need(ps, 3, "a service or client name");
+        if (t == NULL || !proc_ref(ps, t, &pi) || !no_more(ps, 4))
+            return false;
+        f->proc = sc->procs[pi].name;
+        act->proc = pi;
+        return push_action(ps, act);
+    case 3: /* revoke PROC CAP */
+        f->kind = CAPTLS_SIM_FAULT_REVOKE;
+        t = need(ps, 3, "revoke PROC CAP");
+        if (t == NULL || !proc_ref(ps, t, &pi))
+            return false;
+        t = need(ps, 4, "the name of a cap the process holds");
+        if (t == NULL)
+            return false;
+        if (t->str || t->kv || granted(sc, pi, t) < 0) {
+            char s[SHOW_MAX];
+            return scn_fail(ps, t->col,
+                            "'%s' holds no cap named '%s'; expected a cap "
+                            "given with 'grant'",
+                            sc->procs[pi].name,
+                            scn_show(t->text, t->len, s, sizeof(s)));
+        }
+        if (!no_more(ps, 5))
+            return false;
+        f->proc = sc->procs[pi].name;
+        f->cap = sc->procs[granted(sc, pi, t)].name;
+        act->proc = pi;
+        return push_action(ps, act);
+    case 4: /* stall HOST HOST DUR */
+        f->kind = CAPTLS_SIM_FAULT_STALL;
+        t = need(ps, 3, "stall HOST HOST DURATION");
+        if (t == NULL || !host_ref(ps, t, &hi))
+            return false;
+        t = need(ps, 4, "a second host name");
+        if (t == NULL || !host_ref(ps, t, &hb))
+            return false;
+        {
+            bool linked = false;
+            for (size_t i = 0; i < sc->nlinks; i++)
+                linked = linked ||
+                         (sc->links[i].a == hi && sc->links[i].b == hb) ||
+                         (sc->links[i].a == hb && sc->links[i].b == hi);
+            if (!linked)
+                return scn_fail(ps, t->col, "expected two linked hosts: no "
+                                "'link' joins them");
+        }
+        t = need(ps, 5, "how long the link stalls, like 50ms");
+        if (t == NULL)
+            return false;
+        {
+            uint64_t d;
+            if (t->str || t->kv ||
+                !scn_parse_duration(ps, t->text, t->len, t->col, &d))
+                return t->str || t->kv
+                           ? scn_fail(ps, t->col, "expected a duration")
+                           : false;
+            f->value = (int64_t)d;
+        }
+        if (!no_more(ps, 6))
+            return false;
+        f->host = sc->hosts[hi].name;
+        f->host_b = sc->hosts[hb].name;
+        return push_action(ps, act);
+    default:
+        break;
+    }
+    /* clock|entropy|store HOST WHAT [VALUE] */
+    t = need(ps, 3, "a host name");
+    if (t == NULL || !host_ref(ps, t, &hi))
+        return false;
+    f->host = sc->hosts[hi].name;
+    scn_tok *w = need(ps, 4, which == 5   ? "jump +-DURATION, set TIME, "
+                                            "trusted or untrusted"
+                             : which == 6 ? "fail or ok"
+                                          : "tear, full or ok");
+    if (w == NULL)
+        return false;
+    if (which == 5 && !w->str && !w->kv && scn_eq(w->text, w->len, "jump")) {
+        f->kind = CAPTLS_SIM_FAULT_CLOCK_JUMP;
+        t = need(ps, 5, "a signed duration, like -3600s or +5ms");
+        if (t == NULL || t->str || t->kv)
+            return t == NULL ? false
+                             : scn_fail(ps, t->col, "expected a duration");
+        if (!scn_parse_signed_duration(ps, t->text, t->len, t->col, &f->value))
+            return false;
+        if (!no_more(ps, 6))
+            return false;
+        return push_action(ps, act);
+    }
+    if (which == 5 && !w->str && !w->kv && scn_eq(w->text, w->len, "set")) {
+        f->kind = CAPTLS_SIM_FAULT_CLOCK_SET;
+        t = need(ps, 5, "a time like 2027-01-01T00:00:00Z");
+        if (t == NULL || t->str || t->kv)
+            return t == NULL ? false
+                             : scn_fail(ps, t->col, "expected a UTC time");
+        if (!scn_parse_wall(ps, t->text, t->len, t->col, &f->value))
+            return false;
+        if (!no_more(ps, 6))
+            return false;
+        return push_action(ps, act);
+    }
+    static const char *const WORDS[3][4] = {
+        {"trusted", "untrusted", NULL, NULL},
+        {"fail", "ok", NULL, NULL},
+        {"tear", "full", "ok", NULL},
+    };
+    int k = word_in(w, WORDS[which - 5]);
+    if (k < 0) {
+        char s[SHOW_MAX];
+        return scn_fail(ps, w->col, "unknown %s fault '%s'; expected %s",
+                        FAULTS[which], scn_show(w->text, w->len, s, sizeof(s)),
+                        which == 5   ? "jump, set, trusted or untrusted"
+                        : which == 6 ? "fail or ok"
+                                     : "tear, full or ok");
+    }
+    if (!no_more(ps, 5))
+        return false;
+    if (which == 5) {
+        f->kind = CAPTLS_SIM_FAULT_CLOCK_PROVENANCE;
+        f->value = k == 0 ? CAPTLS_CLOCK_TRUSTED : CAPTLS_CLOCK_UNTRUSTED;
+    } else if (which == 6) {
+        f->kind = CAPTLS_SIM_FAULT_ENTROPY;
+        f->value = k == 0;
+    } else {
+        f->kind = CAPTLS_SIM_FAULT_STORE;
+        f->value = k == 0   ? CAPTLS_SIM_STORE_TEAR
+                   : k == 1 ? CAPTLS_SIM_STORE_FULL
+                            : CAPTLS_SIM_STORE_OK;
+    }
+    return push_action(ps, act);
+}
+
 static bool d_at(scn_parser *ps)
 {
     captls_sim_scenario *sc = ps->sc;
@@ -484,8 +804,23 @@ static bool d_at(scn_parser *ps)
         return scn_fail(ps, tt->col, "expected a time after 'at', like 5ms");
     if (!scn_parse_duration(ps, tt->text, tt->len, tt->col, &act.at_ns))
         return false;
-    scn_tok *tp = need(ps, 2, "a service or client name");
-    if (tp == NULL || !proc_ref(ps, tp, &act.proc))
+    if (act.at_ns < ps->last_at)
+        return scn_fail(ps, tt->col,
+                        "time goes backwards: line %u is at %llu ns; "
+                        "expected 'at' lines in time order (a time of at "
+                        "least that)",
+                        ps->last_at_line, (unsigned long long)ps->last_at);
+    ps->last_at = act.at_ns;
+    ps->last_at_line = ps->line;
+    scn_tok *tp = need(ps, 2, "a service or client name, or a fault (kill, "
+                              "restart, reset, revoke, stall, clock, "
+                              "entropy, store)");
+    if (tp == NULL)
+        return false;
+    int which = word_in(tp, FAULTS);
+    if (which >= 0)
+        return d_fault(ps, &act, which);
+    if (!proc_ref(ps, tp, &act.proc))
         return false;
     const captls_sim_program *prog = sc->procs[act.proc].prog;
     verb_list(prog, list, sizeof(list));
@@ -506,11 +841,15 @@ static bool d_at(scn_parser *ps)
                         scn_show(tv->text, tv->len, s, sizeof(s)),
                         sc->procs[act.proc].name, prog->name, list);
     size_t want = strlen(v->args);
+    int32_t cap_svc = -1;
     unsigned i;
-    for (i = 0; i < want; i++) {
+    for (i = 0; i < want && i < CAPTLS_SIM_ACTION_ARGS; i++) {
         scn_tok *ta = need(ps, 4 + i, v->help);
-        if (ta == NULL || !arg_check(ps, act.proc, ta, v->args[i], v))
+        if (ta == NULL ||
+            !arg_check(ps, act.proc, ta, v->args[i], v, cap_svc))
             return false;
+        if (v->args[i] == 'C')
+            cap_svc = granted(sc, act.proc, ta);
         act.a.args[i].p = (const uint8_t *)ta->text;
         act.a.args[i].len = ta->len;
     }
@@ -518,15 +857,102 @@ static bool d_at(scn_parser *ps)
         return scn_fail(ps, ps->toks[4 + i].col, "expected the end of the "
                         "line after %s", v->help);
     act.a.verb = v->name;
-    act.a.nargs = (unsigned)want;
+    act.a.nargs = i;
     act.a.line = ps->line;
-    sc->actions = grow(ps, sc->actions, sc->nactions, &sc->actions_cap,
-                       sizeof(*sc->actions), CAPTLS_SIM_SCN_MAX_ACTIONS,
-                       "actions");
-    if (sc->actions == NULL)
+    return push_action(ps, &act);
+}
+
+static bool push_expect(scn_parser *ps, const captls_sim_scn_expect *e)
+{
+    captls_sim_scenario *sc = ps->sc;
+    sc->expects = grow(ps, sc->expects, sc->nexpects, &sc->expects_cap,
+                       sizeof(*sc->expects), CAPTLS_SIM_SCN_MAX_EXPECTS,
+                       "expectations");
+    if (sc->expects == NULL)
         return false;
-    sc->actions[sc->nactions++] = act;
+    sc->expects[sc->nexpects++] = *e;
     return true;
+}
+
+/* `expect transcript|absent|audit|refused|no-crash|no-leak ...` */
+static bool d_check(scn_parser *ps, captls_sim_scn_expect *e, int which)
+{
+    captls_sim_scenario *sc = ps->sc;
+    char s[SHOW_MAX];
+    scn_tok *t;
+    switch (which) {
+    case 0: /* transcript "TEXT" */
+    case 1: /* absent "TEXT" */
+        e->kind = which == 0 ? CAPTLS_SIM_EXPECT_TRANSCRIPT
+                             : CAPTLS_SIM_EXPECT_ABSENT;
+        t = need(ps, 2, "the text a transcript line holds, in quotes");
+        if (t == NULL)
+            return false;
+        if (t->kv || t->len == 0 || memchr(t->text, '\n', t->len) != NULL)
+            return scn_fail(ps, t->col, "expected non-empty \"text\" "
+                            "without newlines (it is matched within one "
+                            "line, as the transcript shows it)");
+        if (!no_more(ps, 3))
+            return false;
+        e->value = (const uint8_t *)t->text;
+        e->value_len = t->len;
+        return push_expect(ps, e);
+    case 2: /* audit EVENT [OUTCOME] */
+        e->kind = CAPTLS_SIM_EXPECT_AUDIT;
+        t = need(ps, 2, "an audit event name, like ipc.call.refused");
+        if (t == NULL)
+            return false;
+        if (t->str || t->kv)
+            return scn_fail(ps, t->col, "expected an audit event name, "
+                            "like ipc.call.refused");
+        e->fact = t->text;
+        if (ps->ntoks > 3) {
+            t = &ps->toks[3];
+            if (t->str || t->kv)
+                return scn_fail(ps, t->col, "expected an outcome name, like "
+                                "no_authority");
+            e->value = (const uint8_t *)t->text;
+            e->value_len = t->len;
+        }
+        if (!no_more(ps, 4))
+            return false;
+        return push_expect(ps, e);
+    case 3: /* refused PROC CAP [REASON] */
+        e->kind = CAPTLS_SIM_EXPECT_REFUSED;
+        t = need(ps, 2, "refused PROC CAP");
+        if (t == NULL || !proc_ref(ps, t, &e->proc))
+            return false;
+        t = need(ps, 3, "the name of a cap the process holds");
+        if (t == NULL)
+            return false;
+        if (t->str || t->kv || granted(sc, e->proc, t) < 0)
+            return scn_fail(ps, t->col, "'%s' holds no cap named '%s'; "
+                            "expected a cap given with 'grant'",
+                            sc->procs[e->proc].name,
+                            scn_show(t->text, t->len, s, sizeof(s)));
+        e->fact = t->text;
+        if (ps->ntoks > 4) {
+            static const char *const WHY[] = {"no_authority", "stale_handle",
+                                              "bad_handle",
+                                              "wrong_interface", NULL};
+            t = &ps->toks[4];
+            if (word_in(t, WHY) < 0)
+                return scn_fail(ps, t->col, "expected a reason: "
+                                "no_authority, stale_handle, bad_handle or "
+                                "wrong_interface");
+            e->value = (const uint8_t *)t->text;
+            e->value_len = t->len;
+        }
+        if (!no_more(ps, 5))
+            return false;
+        return push_expect(ps, e);
+    default: /* no-crash, no-leak */
+        e->kind = which == 4 ? CAPTLS_SIM_EXPECT_NO_CRASH
+                             : CAPTLS_SIM_EXPECT_NO_LEAK;
+        if (!no_more(ps, 2))
+            return false;
+        return push_expect(ps, e);
+    }
 }
 
 static bool d_expect(scn_parser *ps)
@@ -537,8 +963,15 @@ static bool d_expect(scn_parser *ps)
     memset(&e, 0, sizeof(e));
     e.line = ps->line;
     e.col = ps->toks[0].col;
-    scn_tok *tp = need(ps, 1, "a service or client name after 'expect'");
-    if (tp == NULL || !proc_ref(ps, tp, &e.proc))
+    scn_tok *tp = need(ps, 1, "a service or client name after 'expect', or "
+                              "transcript, absent, audit, refused, no-crash "
+                              "or no-leak");
+    if (tp == NULL)
+        return false;
+    int which = word_in(tp, CHECKS);
+    if (which >= 0)
+        return d_check(ps, &e, which);
+    if (!proc_ref(ps, tp, &e.proc))
         return false;
     const captls_sim_program *prog = sc->procs[e.proc].prog;
     for (size_t i = 0; prog->facts != NULL && prog->facts[i] != NULL; i++) {
@@ -568,13 +1001,7 @@ static bool d_expect(scn_parser *ps)
     e.fact = tf->text;
     e.value = (const uint8_t *)tv->text;
     e.value_len = tv->len;
-    sc->expects = grow(ps, sc->expects, sc->nexpects, &sc->expects_cap,
-                       sizeof(*sc->expects), CAPTLS_SIM_SCN_MAX_EXPECTS,
-                       "expectations");
-    if (sc->expects == NULL)
-        return false;
-    sc->expects[sc->nexpects++] = e;
-    return true;
+    return push_expect(ps, &e);
 }
 
 static bool d_limit(scn_parser *ps)

@@ -52,12 +52,16 @@ typedef struct captls_sim_scn_host {
     const char *name;
     int64_t wall_epoch_s;
     captls_clock_provenance provenance;
+    int64_t skew_ns;
+    int32_t drift_ppm;
     unsigned line;
 } captls_sim_scn_host;
 
 typedef struct captls_sim_scn_link {
     uint32_t a, b; /* host indices */
     uint64_t latency_ns, jitter_ns;
+    uint32_t split;     /* 0: whole writes */
+    uint64_t bandwidth; /* bytes/s; 0: unlimited */
     unsigned line;
 } captls_sim_scn_link;
 
@@ -73,19 +77,38 @@ typedef struct captls_sim_scn_proc {
 
 typedef struct captls_sim_scn_grant {
     uint32_t service, to; /* proc indices; the cap is named after service */
+    captls_rights rights; /* default call+grant */
     unsigned line;
 } captls_sim_scn_grant;
 
+/* One `at` line: a program verb of proc (fault false) or a kernel fault. */
 typedef struct captls_sim_scn_action {
     uint64_t at_ns;
     uint32_t proc;
+    bool fault;
     captls_sim_action a;
+    captls_sim_fault f;
 } captls_sim_scn_action;
 
+typedef enum captls_sim_expect_kind {
+    CAPTLS_SIM_EXPECT_FACT = 0,  /* proc's fact equals value */
+    CAPTLS_SIM_EXPECT_TRANSCRIPT, /* some line contains value */
+    CAPTLS_SIM_EXPECT_ABSENT,     /* no line contains value */
+    CAPTLS_SIM_EXPECT_AUDIT,      /* an audit record with event `fact` and,
+                                   * if value is set, outcome value */
+    CAPTLS_SIM_EXPECT_REFUSED,    /* the kernel refused a call of proc
+                                   * through cap `fact` (for reason value,
+                                   * if set) */
+    CAPTLS_SIM_EXPECT_NO_CRASH,   /* ran to quiescence; only processes a
+                                   * kill fault took are dead */
+    CAPTLS_SIM_EXPECT_NO_LEAK,    /* captls_sim_leaks finds nothing */
+} captls_sim_expect_kind;
+
 typedef struct captls_sim_scn_expect {
+    captls_sim_expect_kind kind;
     uint32_t proc;
     const char *fact;
-    const uint8_t *value;
+    const uint8_t *value; /* NULL when not given */
     size_t value_len;
     unsigned line, col;
 } captls_sim_scn_expect;

@@ -323,6 +323,18 @@ bool scn_parse_duration(scn_parser *ps, const char *p, size_t len,
     return true;
 }
 
+bool scn_parse_signed_duration(scn_parser *ps, const char *p, size_t len,
+                               unsigned col, int64_t *ns)
+{
+    uint64_t v;
+    bool neg = len > 0 && p[0] == '-';
+    size_t skip = len > 0 && (p[0] == '-' || p[0] == '+') ? 1 : 0;
+    if (!scn_parse_duration(ps, p + skip, len - skip, col, &v))
+        return false;
+    *ns = neg ? -(int64_t)v : (int64_t)v; /* v <= 1e15 */
+    return true;
+}
+
 /* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
 static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 {

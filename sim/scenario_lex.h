@@ -38,6 +38,8 @@ typedef struct scn_parser {
     unsigned ntoks;
     bool failed;
     bool oom;
+    uint64_t last_at; /* the latest `at` time so far, and its line */
+    unsigned last_at_line;
 } scn_parser;
 
 /* Records the first error (later ones are ignored); always false. */
@@ -56,6 +58,9 @@ bool scn_parse_duration(scn_parser *ps, const char *p, size_t len,
                         unsigned col, uint64_t *ns);
 bool scn_parse_uint(scn_parser *ps, const char *p, size_t len, unsigned col,
                     uint64_t max, const char *what, uint64_t *out);
+/* [+|-]DURATION, magnitude at most `max` ns. */
+bool scn_parse_signed_duration(scn_parser *ps, const char *p, size_t len,
+                               unsigned col, int64_t *ns);
 bool scn_parse_wall(scn_parser *ps, const char *p, size_t len, unsigned col,
                     int64_t *epoch_s);
 

@@ -149,6 +149,18 @@ typedef struct captls_sim_verb {
     const char *help; /* for error messages: "send \"TEXT\"" */
 } captls_sim_verb;
 
+/* A method a program serves and the rights a caller's cap must hold for
+ * it: the kernel checks them when the call is sent (a caller without them
+ * is refused with CAPTLS_ERR_NO_AUTHORITY and an audit record, and the
+ * service never sees the call). Methods not listed need CAPTLS_RIGHT_CALL.
+ * The name is what "invoke CAP METHOD" says in a scenario. */
+typedef struct captls_sim_method {
+    captls_interface_id iface;
+    uint16_t id;
+    const char *name;
+    captls_rights rights;
+} captls_sim_method;
+
 typedef struct captls_sim_program {
     const char *name;
     captls_interface_id iface; /* served on the endpoint; 0 = none */
@@ -158,6 +170,8 @@ typedef struct captls_sim_program {
     const captls_sim_verb *verbs;
     size_t nverbs;
     const char *const *facts; /* what "expect PROC FACT VALUE" may ask */
+    const captls_sim_method *methods; /* may be NULL */
+    size_t nmethods;
     void (*start)(captls_sim_proc *p);
     void (*wake)(captls_sim_proc *p);
     void (*timer)(captls_sim_proc *p, uint32_t tag);
@@ -187,12 +201,60 @@ CAPTLS_MUST_CHECK captls_result captls_sim_host_add(
 captls_sim_host *captls_sim_host_find(captls_sim_kernel *k, const char *name);
 const char *captls_sim_host_name(const captls_sim_host *h);
 
+/* Host clock shape (see host.c): the wall clock reads
+ *   epoch(0) + skew + jumps + t + t * drift_ppm / 1e6
+ * at virtual time t. |drift| <= CAPTLS_SIM_MAX_DRIFT_PPM; skew plus jumps
+ * stay within +-CAPTLS_SIM_MAX_CLOCK_OFFSET_NS (else LIMIT_EXCEEDED and
+ * nothing changes). Each change is a transcript line naming the host, the
+ * new reading and its provenance. */
+#define CAPTLS_SIM_MAX_DRIFT_PPM 100000
+#define CAPTLS_SIM_MAX_CLOCK_OFFSET_NS 1500000000000000000ll /* ~47 years */
+CAPTLS_MUST_CHECK captls_result captls_sim_host_clock(captls_sim_host *h,
+                                                      int64_t skew_ns,
+                                                      int32_t drift_ppm);
+CAPTLS_MUST_CHECK captls_result captls_sim_host_clock_jump(captls_sim_host *h,
+                                                           int64_t delta_ns);
+/* Jumps so that the clock reads epoch_s now. */
+CAPTLS_MUST_CHECK captls_result captls_sim_host_clock_set(captls_sim_host *h,
+                                                          int64_t epoch_s);
+void captls_sim_host_clock_provenance(captls_sim_host *h,
+                                      captls_clock_provenance p);
+/* The host's wall clock now (what its processes read). */
+void captls_sim_host_wall(const captls_sim_host *h, captls_wall_time *out);
+/* "2026-11-23T00:00:00.000Z" (or "@<epoch>" outside years 0..9999). */
+void captls_sim_wall_iso(const captls_wall_time *w, char out[64]);
+
+/* Blob store faults: OK works; TEAR makes the next put fail midway
+ * (CAPTLS_ERR_IO; the old value stays, as with write-then-rename); FULL
+ * makes every put fail with CAPTLS_ERR_DISK_FULL until set back to OK. */
+typedef enum captls_sim_store_mode {
+    CAPTLS_SIM_STORE_OK = 0,
+    CAPTLS_SIM_STORE_TEAR,
+    CAPTLS_SIM_STORE_FULL,
+} captls_sim_store_mode;
+void captls_sim_host_store_mode(captls_sim_host *h, captls_sim_store_mode m);
+
 /* A symmetric link; each direction keeps its bytes in order. */
 CAPTLS_MUST_CHECK captls_result captls_sim_link_add(captls_sim_kernel *k,
                                                     captls_sim_host *a,
                                                     captls_sim_host *b,
                                                     uint64_t latency_ns,
                                                     uint64_t jitter_ns);
+
+/* Link shape: split > 0 cuts every stream write into segments of 1..split
+ * bytes (sizes drawn from the link's seeded stream), each delivered as its
+ * own event; bandwidth > 0 (bytes per second) queues each direction's
+ * messages behind one another for len / bandwidth seconds. */
+CAPTLS_MUST_CHECK captls_result captls_sim_link_shape(captls_sim_kernel *k,
+                                                      captls_sim_host *a,
+                                                      captls_sim_host *b,
+                                                      uint32_t split,
+                                                      uint64_t bandwidth);
+/* Messages sent over the link during the next dur_ns leave when it ends. */
+CAPTLS_MUST_CHECK captls_result captls_sim_link_stall(captls_sim_kernel *k,
+                                                      captls_sim_host *a,
+                                                      captls_sim_host *b,
+                                                      uint64_t dur_ns);
 
 /* A process running `prog` (borrowed) on `host`; it starts at time 0, in
  * the order processes were added. */
@@ -209,6 +271,18 @@ CAPTLS_MUST_CHECK captls_result captls_sim_grant(captls_sim_kernel *k,
                                                  captls_sim_proc *to,
                                                  const char *name,
                                                  captls_rights rights);
+
+/* Revokes the cap `name` given to `p` with captls_sim_grant, and every
+ * handle derived from it or granted on from it. *ended may be NULL. */
+CAPTLS_MUST_CHECK captls_result captls_sim_revoke(captls_sim_proc *p,
+                                                  const char *name,
+                                                  uint32_t *ended);
+/* Calls p made through its cap `name` that the kernel refused (lookup
+ * failures: bad, stale, wrong interface, no authority) and the last
+ * reason; NOT_FOUND when p holds no such cap. */
+CAPTLS_MUST_CHECK captls_result captls_sim_proc_cap_refusals(
+    const captls_sim_proc *p, const char *name, uint32_t *count,
+    captls_result *last);
 
 /* Runs a->verb on p's program at virtual time at_ns. */
 CAPTLS_MUST_CHECK captls_result captls_sim_schedule_action(
@@ -292,8 +366,8 @@ CAPTLS_MUST_CHECK captls_result captls_sim_ipc_return(
 CAPTLS_MUST_CHECK captls_result captls_sim_ipc_error(
     captls_sim_proc *p, const captls_ipc_frame *call, captls_result status);
 
-/* ------------------------------------ faults (kernel operations; the
- * scenario language reaches them in a later version) */
+/* -------------------------------- faults (kernel operations, reached
+ * from scenarios through captls_sim_schedule_fault) */
 
 /* The process dies: its endpoint is dead (calls to it, queued, in flight
  * or unanswered, get an ERROR frame with CAPTLS_ERR_ENDPOINT_DEAD; new
@@ -306,5 +380,52 @@ CAPTLS_MUST_CHECK captls_result captls_sim_stream_reset(captls_sim_proc *p,
                                                         captls_stream_id s);
 /* Entropy on the host fails (true) or works (false). */
 void captls_sim_host_entropy_fail(captls_sim_host *h, bool failing);
+/* A dead process starts again from a zeroed state (a live one is killed
+ * first): its endpoint takes calls again through the caps others hold, it
+ * gets its granted caps anew (those not revoked), and timers, calls and
+ * streams of its earlier life stay dead. */
+void captls_sim_proc_restart(captls_sim_proc *p);
+/* Resets every connection of p (listeners stay); returns how many. */
+uint32_t captls_sim_proc_reset_streams(captls_sim_proc *p);
+/* True when p died through captls_sim_proc_kill and was not restarted. */
+bool captls_sim_proc_killed(const captls_sim_proc *p);
+
+/* A timed fault, as a scenario's `at TIME <fault> ...` line says. Names
+ * are resolved when it runs (an unknown name is logged and skipped);
+ * borrowed: it must outlive the run. */
+typedef enum captls_sim_fault_kind {
+    CAPTLS_SIM_FAULT_KILL = 1,   /* proc */
+    CAPTLS_SIM_FAULT_RESTART,    /* proc */
+    CAPTLS_SIM_FAULT_RESET,      /* proc: its connections */
+    CAPTLS_SIM_FAULT_REVOKE,     /* proc, cap */
+    CAPTLS_SIM_FAULT_STALL,      /* host, host_b, value = ns */
+    CAPTLS_SIM_FAULT_CLOCK_JUMP, /* host, value = signed ns */
+    CAPTLS_SIM_FAULT_CLOCK_SET,  /* host, value = epoch seconds */
+    CAPTLS_SIM_FAULT_CLOCK_PROVENANCE, /* host, value = provenance */
+    CAPTLS_SIM_FAULT_ENTROPY,    /* host, value = 1 failing, 0 working */
+    CAPTLS_SIM_FAULT_STORE,      /* host, value = captls_sim_store_mode */
+} captls_sim_fault_kind;
+
+typedef struct captls_sim_fault {
+    captls_sim_fault_kind kind;
+    const char *proc;
+    const char *cap;
+    const char *host;
+    const char *host_b;
+    int64_t value;
+} captls_sim_fault;
+
+CAPTLS_MUST_CHECK captls_result captls_sim_schedule_fault(
+    captls_sim_kernel *k, uint64_t at_ns, const captls_sim_fault *f);
+
+/* ------------------------------------------------- end-of-run checks */
+
+/* Counts what the processes still hold that they should not once the run
+ * is quiet: caps neither granted to them nor minted by them (received
+ * over IPC and never dropped), connections not closed or still carrying
+ * bytes, IPC frames never read, calls never answered. Listeners and the
+ * kernel's own handles are not leaks. `why` (may be NULL) gets the first
+ * few, one clause each. */
+size_t captls_sim_leaks(captls_sim_kernel *k, char *why, size_t cap);
 
 #endif

@@ -17,12 +17,13 @@
 typedef enum sim_event_kind {
     SIM_EV_START = 1, /* a = proc */
     SIM_EV_WAKE,      /* a = proc */
-    SIM_EV_TIMER,     /* a = proc, b = tag */
+    SIM_EV_TIMER,     /* a = proc, b = tag, c = incarnation */
     SIM_EV_ACTION,    /* a = proc, ptr = action */
     SIM_EV_SEGMENT,   /* a = sending stream, b = its generation,
                        * c = the segment's number */
     SIM_EV_REFUSE,    /* a = connecting stream, b = its generation */
     SIM_EV_IPC,       /* ptr = sim_frame */
+    SIM_EV_FAULT,     /* ptr = captls_sim_fault */
 } sim_event_kind;
 
 typedef struct sim_event {
@@ -51,10 +52,13 @@ struct captls_sim_host {
     captls_sim_kernel *k;
     uint32_t index;
     char name[CAPTLS_SIM_NAME_MAX];
-    /* Wall clock: epoch nanoseconds at virtual time 0. Later: drift,
-     * skew, jumps add terms here. */
+    /* Wall clock: epoch nanoseconds at virtual time 0, plus skew and
+     * jumps (offset_ns), plus drift_ppm of the virtual time. */
     int64_t wall_base_ns;
+    int64_t offset_ns;
+    int32_t drift_ppm;
     captls_clock_provenance provenance;
+    captls_sim_store_mode store_mode;
     br_hmac_drbg_context drbg; /* entropy derived from seed + host name */
     bool entropy_failing;
     uint16_t next_ephemeral;
@@ -70,6 +74,10 @@ typedef struct sim_link {
     br_hmac_drbg_context drbg; /* jitter draws, seeded per link */
     uint8_t draws[512];        /* drawn ahead: one DRBG call per 64 */
     size_t ndrawn, used;
+    uint32_t split;            /* max bytes per segment; 0 = whole writes */
+    uint64_t bandwidth;        /* bytes/s; 0 = unlimited */
+    uint64_t busy_until[2];    /* per direction (0: a->b) */
+    uint64_t stall_until;
 } sim_link;
 
 /* ---------------------------------------------------------- processes */
@@ -77,6 +85,7 @@ typedef struct sim_link {
 typedef struct sim_frame {
     struct sim_frame *next;
     uint32_t to;      /* proc index */
+    uint32_t to_inc;  /* its incarnation when sent */
     uint32_t call;    /* call record index + 1 for a CALL, else 0 */
     size_t len;
     uint8_t data[];   /* one encoded frame */
@@ -84,8 +93,16 @@ typedef struct sim_frame {
 
 typedef struct sim_named_cap {
     char name[CAPTLS_SIM_NAME_MAX];
-    captls_cap_handle h;
+    captls_cap_handle h;    /* the process's handle */
+    captls_cap_handle kmid; /* kernel-owned parent of h: revoking it ends h
+                             * and everything granted on from h */
+    captls_rights rights;
+    bool revoked;
+    uint32_t refused;
+    captls_result last_refusal;
 } sim_named_cap;
+
+#define SIM_PROC_MINTED 16u
 
 struct captls_sim_proc {
     captls_sim_kernel *k;
@@ -97,11 +114,15 @@ struct captls_sim_proc {
     size_t nopts;
     void *state;
     bool alive;
+    bool killed; /* by captls_sim_proc_kill, not restarted since */
     bool wake_pending;
+    uint32_t incarnation; /* moves at each restart */
     captls_port port;
     captls_cap_handle root; /* kernel-owned root for prog->iface, or NULL */
     sim_named_cap caps[CAPTLS_SIM_PROC_CAPS];
     unsigned ncaps;
+    captls_cap_handle minted[SIM_PROC_MINTED]; /* captls_sim_proc_mint */
+    unsigned nminted;
     /* IPC endpoint: delivered frames waiting for recv. */
     sim_frame *q_head, *q_tail;
     uint32_t q_count; /* queued + in flight towards this endpoint */
@@ -112,6 +133,7 @@ typedef struct sim_call {
     bool used;
     uint16_t gen;
     uint32_t caller, callee; /* proc indices */
+    uint32_t caller_inc;     /* the caller's incarnation */
     uint32_t caller_req;
     captls_interface_id iface;
     uint16_t method;
@@ -209,10 +231,17 @@ bool sim_schedule(captls_sim_kernel *k, uint64_t at, uint32_t kind,
                   uint32_t a, uint32_t b, uint32_t c, void *ptr);
 void sim_wake(captls_sim_kernel *k, uint32_t proc);
 void sim_stop(captls_sim_kernel *k, const char *why);
-/* Latency and jitter draw for one message from host a to host b;
- * false if there is no route. */
+/* Delay for one message of len bytes from host a to host b: stall,
+ * bandwidth queueing, latency and a jitter draw; false if no route. */
 bool sim_path_delay(captls_sim_kernel *k, uint32_t a, uint32_t b,
-                    uint64_t *delay);
+                    uint32_t len, uint64_t *delay);
+/* Size of the next segment of a write of `len` bytes from a to b. */
+uint32_t sim_path_segment(captls_sim_kernel *k, uint32_t a, uint32_t b,
+                          uint32_t len);
+/* kernel.c: the root a named cap hangs from, for restart. */
+captls_result sim_give_child(captls_sim_kernel *k, captls_cap_handle root,
+                             captls_sim_proc *to, captls_rights rights,
+                             captls_cap_handle *out);
 /* Copies up to CAPTLS_SIM_NAME_MAX - 1 bytes; false if too long or empty. */
 bool sim_name_copy(char dst[CAPTLS_SIM_NAME_MAX], const char *src);
 void sim_drbg_init(br_hmac_drbg_context *d, uint64_t seed, const char *label,
@@ -227,12 +256,17 @@ void sim_net_segment_arrive(captls_sim_kernel *k, uint32_t s, uint32_t gen,
                             uint32_t num);
 void sim_net_refuse_arrive(captls_sim_kernel *k, uint32_t s, uint32_t gen);
 void sim_net_proc_died(captls_sim_kernel *k, uint32_t proc);
+uint32_t sim_net_reset_proc(captls_sim_kernel *k, uint32_t proc);
+/* Connections of proc not closed or with bytes in flight (leak check). */
+uint32_t sim_net_open_conns(const captls_sim_kernel *k, uint32_t proc);
 void sim_net_free_all(captls_sim_kernel *k);
 extern const captls_net sim_net_vtable;
 
 /* ipc.c */
 void sim_ipc_arrive(captls_sim_kernel *k, sim_frame *f);
 void sim_ipc_proc_died(captls_sim_kernel *k, uint32_t proc);
+/* fault.c */
+void sim_fault_run(captls_sim_kernel *k, const captls_sim_fault *f);
 void sim_ipc_free_all(captls_sim_kernel *k);
 extern const captls_ipc sim_ipc_vtable;
 

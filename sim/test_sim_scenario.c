@@ -26,10 +26,10 @@ static void test_valid_file(void **state)
         "service echo on beta port=7 program=echo\n"
         "client pinger on alpha program=echo-client\n"
         "grant echo to pinger\n"
-        "at 3s pinger connect beta:7\n"
+        "at 1ms pinger connect beta:7\n"
         "at 1ms pinger send \"a\\tb\\x00\\\"c\\\\\"\n"
         "at 2ms pinger send word\n"
-        "at 4ms pinger call echo \"#not a comment\"\n"
+        "at 3s pinger call echo \"#not a comment\"\n"
         "expect pinger received \"\"\n"
         "expect echo echoed 0\n";
     captls_sim_scenario *sc = NULL;
@@ -61,7 +61,8 @@ static void test_valid_file(void **state)
     assert_false(sc->procs[1].service);
     assert_int_equal(sc->ngrants, 1);
     assert_int_equal(sc->nactions, 4);
-    assert_int_equal(sc->actions[0].at_ns, 3000000000ull);
+    assert_int_equal(sc->actions[0].at_ns, 1000000ull);
+    assert_int_equal(sc->actions[3].at_ns, 3000000000ull);
     assert_string_equal(sc->actions[0].a.verb, "connect");
     assert_int_equal(sc->actions[1].a.args[0].len, 7);
     assert_memory_equal(sc->actions[1].a.args[0].p, "a\tb\0\"c\\", 7);
@@ -109,7 +110,7 @@ static const bad_case BAD[] = {
     {"host a colour=red\n", 1, 8, "unknown option 'colour=' for 'host'; "
                                   "expected wall=, clock="},
     {"host a wall=1 wall=2\n", 1, 15, "option 'wall=' given twice"},
-    {"host a trusted\n", 1, 8, "expected an option (wall=, clock=)"},
+    {"host a trusted\n", 1, 8, "expected an option (wall=, clock=, skew=, drift=)"},
     {"host a wall=\n", 1, 13, "expected a value after 'wall='"},
     {"host a wall=1=2\n", 1, 14, "unexpected '='"},
     {"host a =1\n", 1, 8, "expected an option name before '='"},
@@ -160,6 +161,26 @@ static const bad_case BAD[] = {
     {PRE "at 5ms c connect z:7\n", 6, 18, "unknown host 'z'"},
     {PRE "at 5ms c connect b:x\n", 6, 20, "expected a port number"},
     {PRE "at 5ms c connect \"b:7\"\n", 6, 18, "without quotes"},
+    {PRE "at 5ms c send x\nat 4ms c send y\n", 7, 4,
+     "time goes backwards: line 6 is at 5000000 ns"},
+    {PRE "client kill on a program=echo-client\n", 6, 8,
+     "'kill' is a reserved word"},
+    {PRE "at 5ms clock a wobble\n", 6, 16, "unknown clock fault 'wobble'"},
+    {PRE "at 5ms clock a jump 5\n", 6, 21, "expected a duration like 2ms"},
+    {PRE "at 5ms store z tear\n", 6, 14, "unknown host 'z'"},
+    {PRE "at 5ms revoke c echo\n", 6, 17, "'c' holds no cap named 'echo'"},
+    {PRE "host z\nat 5ms stall a z 5ms\n", 7, 16,
+     "expected two linked hosts"},
+    {PRE "grant echo to c rights=call+fly\n", 6, 29, "unknown right"},
+    {PRE "grant echo to c\nat 1ms c invoke echo fly \"x\"\n", 7, 22,
+     "unknown method 'fly'; expected one of the service's methods: echo, "
+     "reset"},
+    {PRE "expect refused c echo\n", 6, 18, "'c' holds no cap named 'echo'"},
+    {PRE "expect transcript \"\"\n", 6, 19, "expected non-empty"},
+    {PRE "expect no-leak now\n", 6, 16, "expected the end of the line"},
+    {"host a\nhost b\nlink a b split=0\n", 3, 16, "at least 1"},
+    {"host a\nhost b\nlink a b bandwidth=fast\n", 3, 20, "bandwidth=N"},
+    {"host a drift=+2000000ppm\n", 1, 14, "parts per million"},
     {PRE "at 5ms c send \"abc\n", 6, 15, "unterminated string; expected a "
                                          "closing '\"'"},
     {PRE "at 5ms c send \"a\\qb\"\n", 6, 17, "unknown escape"},
