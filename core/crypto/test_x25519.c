@@ -2,7 +2,9 @@
  * iterated test (1 and 1,000 iterations; the 1,000,000 one takes ~50 s
  * here and is left out), §6.1 Alice/Bob, random cases against OpenSSL 3.0
  * (shared secrets and public keys byte for byte), bit 255 and non-canonical
- * u, and the all-zero shared secret refused with `out` untouched. Vectors
+ * u, the all-zero shared secret refused with `out` untouched, and the
+ * two field paths (mulx/ADX and portable 51-bit, x25519_internal.h) agreeing
+ * byte for byte on thousands of random and edge inputs. Vectors
  * are read from vectors/rfc7748-x25519.txt (run from the repository root,
  * as ci/run-unit.sh does). */
 #include <setjmp.h>
@@ -17,8 +19,10 @@
 #include <openssl/evp.h>
 
 #include "core/crypto/x25519.h"
+#include "core/crypto/x25519_internal.h"
 
 #define N_RANDOM 2000
+#define N_PATHS 5000
 
 static uint64_t rng_state = 0x452821e638d01377u;
 
@@ -254,6 +258,166 @@ static void test_scalar_untouched(void **state)
     assert_memory_equal(k, k2, 32);
 }
 
+/* One input through both paths: same result code and same bytes (and
+ * `out` untouched by both when refused). */
+static void check_paths(const uint8_t k[32], const uint8_t u[32])
+{
+    uint8_t o51[32], o64[32];
+    captls_result r51, r64;
+
+    memset(o51, 0x3c, 32);
+    memset(o64, 0x3c, 32);
+    r51 = captls_x25519_via(CAPTLS_X25519_PATH_PORTABLE, o51, k, u);
+    r64 = captls_x25519_via(CAPTLS_X25519_PATH_MULX, o64, k, u);
+    assert_int_equal(r51, r64);
+    assert_memory_equal(o51, o64, 32);
+}
+
+/* u values that stress the carries: limbs at 0 or all ones, p - 1 .. p + 18
+ * and 2^255 - 1 (non-canonical), each with and without bit 255. */
+static void edge_u(uint8_t u[32], unsigned i)
+{
+    switch (i % 8) {
+    case 0: /* 2^256 - 1 */
+        memset(u, 0xff, 32);
+        break;
+    case 1: /* p - 1 .. p + 18 */
+        memset(u, 0xff, 32);
+        u[31] = 0x7f;
+        u[0] = (uint8_t)(0xec + i / 8 % 20);
+        break;
+    case 2: /* small */
+        memset(u, 0, 32);
+        u[0] = (uint8_t)(i / 8);
+        break;
+    case 3: /* alternate 64-bit limbs zero / all ones */
+    case 4:
+        for (int j = 0; j < 32; j++)
+            u[j] = ((j / 8) % 2) ^ (i % 8 == 4) ? 0xff : 0x00;
+        break;
+    case 5:
+        memset(u, 0xff, 32);
+        u[(i / 8) % 32] = 0;
+        break;
+    case 6:
+        memset(u, 0, 32);
+        u[31] = 0x80;
+        u[(i / 8) % 31] = 1;
+        break;
+    default: /* near 2^255 */
+        rand_bytes(u, 32);
+        u[31] |= 0x7f;
+        break;
+    }
+    if ((i / 8) % 2)
+        u[31] ^= 0x80; /* both values of the masked bit */
+}
+
+static void test_paths_agree(void **state)
+{
+    (void)state;
+    uint8_t k[32], u[32], a[32], b[32];
+
+    if (captls_x25519_auto_path() != CAPTLS_X25519_PATH_MULX) {
+        /* no BMI2/ADX here: forcing the fast path is refused cleanly */
+        memset(a, 0x11, 32);
+        memset(k, 1, 32);
+        memset(u, 9, 32);
+        assert_int_equal(captls_x25519_via(CAPTLS_X25519_PATH_MULX, a, k, u),
+                         CAPTLS_ERR_UNSUPPORTED);
+        for (int i = 0; i < 32; i++)
+            assert_int_equal(a[i], 0x11);
+        skip();
+    }
+    for (unsigned i = 0; i < N_PATHS; i++) {
+        rand_bytes(k, 32);
+        rand_bytes(u, 32);
+        if (i % 3 == 1)
+            edge_u(u, i / 3);
+        if (i % 97 == 0)
+            memset(k, (i / 97) % 2 ? 0xff : 0x00, 32); /* extreme scalars */
+        check_paths(k, u);
+    }
+    /* every u below 64 and the largest 64 representations below 2^256 */
+    for (unsigned i = 0; i < 64; i++) {
+        rand_bytes(k, 32);
+        memset(u, 0, 32);
+        u[0] = (uint8_t)i;
+        check_paths(k, u);
+        memset(u, 0xff, 32);
+        u[0] = (uint8_t)(0xff - i);
+        check_paths(k, u);
+        u[31] = 0x7f;
+        check_paths(k, u);
+    }
+    /* AUTO is the MULX path here, and the public entry point is AUTO */
+    rand_bytes(k, 32);
+    rand_bytes(u, 32);
+    assert_int_equal(captls_x25519_via(CAPTLS_X25519_PATH_AUTO, a, k, u),
+                     CAPTLS_OK);
+    assert_int_equal(captls_x25519(b, k, u), CAPTLS_OK);
+    assert_memory_equal(a, b, 32);
+    assert_int_equal(captls_x25519_via(CAPTLS_X25519_PATH_MULX, b, k, u),
+                     CAPTLS_OK);
+    assert_memory_equal(a, b, 32);
+}
+
+/* The RFC 7748 §5.2 iterated test (1,000 rounds) on each path by itself. */
+static void test_paths_iterated(void **state)
+{
+    (void)state;
+    static const captls_x25519_path paths[] = {CAPTLS_X25519_PATH_PORTABLE,
+                                               CAPTLS_X25519_PATH_MULX};
+    uint8_t want1000[32];
+
+    vec(want1000, "iterations: 1000", "k");
+    for (size_t p = 0; p < 2; p++) {
+        uint8_t k[32] = {9}, u[32] = {9}, r[32];
+
+        if (paths[p] == CAPTLS_X25519_PATH_MULX &&
+            captls_x25519_auto_path() != CAPTLS_X25519_PATH_MULX)
+            continue;
+        for (int i = 1; i <= 1000; i++) {
+            assert_int_equal(captls_x25519_via(paths[p], r, k, u), CAPTLS_OK);
+            memcpy(u, k, 32);
+            memcpy(k, r, 32);
+        }
+        assert_memory_equal(k, want1000, 32);
+    }
+}
+
+/* Both paths refuse small-order u the same way (out untouched). */
+static void test_paths_all_zero(void **state)
+{
+    (void)state;
+    static const captls_x25519_path paths[] = {CAPTLS_X25519_PATH_PORTABLE,
+                                               CAPTLS_X25519_PATH_MULX};
+    uint8_t k[32], u[32], out[32];
+
+    for (size_t p = 0; p < 2; p++) {
+        if (paths[p] == CAPTLS_X25519_PATH_MULX &&
+            captls_x25519_auto_path() != CAPTLS_X25519_PATH_MULX)
+            continue;
+        for (int j = 0; j < 8; j++) {
+            rand_bytes(k, 32);
+            memset(u, 0, 32);
+            u[0] = (uint8_t)(j & 1);         /* 0 or 1 */
+            if (j & 2)
+                u[31] = 0x80;                /* masked bit: still 0 or 1 */
+            if (j & 4) {                     /* p or p + 1 */
+                memset(u, 0xff, 32);
+                u[31] = 0x7f;
+                u[0] = (uint8_t)(0xed + (j & 1));
+            }
+            memset(out, 0xa5, 32);
+            assert_int_equal(captls_x25519_via(paths[p], out, k, u),
+                             CAPTLS_ERR_INVALID_KEY);
+            for (int i = 0; i < 32; i++)
+                assert_int_equal(out[i], 0xa5);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -264,6 +428,9 @@ int main(void)
         cmocka_unit_test(test_noncanonical_u),
         cmocka_unit_test(test_all_zero_refused),
         cmocka_unit_test(test_scalar_untouched),
+        cmocka_unit_test(test_paths_agree),
+        cmocka_unit_test(test_paths_iterated),
+        cmocka_unit_test(test_paths_all_zero),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

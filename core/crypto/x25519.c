@@ -1,16 +1,22 @@
-/* See x25519.h. The ladder is RFC 7748 §5 step for step; field bounds as
- * in curve25519_field.h: every value carried from one step to the next is
- * a mul/sq output (loose); sums of two loose values (< 2^53) and uncarried
- * differences (< 2^54) are used only as mul/sq inputs, which accept < 2^54.
- * mul_small(E, 121665) needs E < 2^54 too (product < 2^71). */
+/* See x25519.h. Two ladders compute the same function: the 4×64-bit one
+ * in curve25519_field64.c (BMI2 + ADX, picked at run time) and the
+ * portable one below on curve25519_field.h; x25519_internal.h lets tests
+ * force either. The portable ladder is RFC 7748 §5 step for step; field
+ * bounds as in curve25519_field.h: every value carried from one step to
+ * the next is a mul/sq output (loose); sums of two loose values (< 2^53)
+ * and uncarried differences (< 2^54) are used only as mul/sq inputs, which
+ * accept < 2^54. mul_small(E, 121665) needs E < 2^54 too (product
+ * < 2^71). */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "core/base/ct.h"
 #include "core/crypto/curve25519_field.h"
+#include "core/crypto/curve25519_field64.h"
 #include "core/crypto/curve25519_group.h"
 #include "core/crypto/x25519.h"
+#include "core/crypto/x25519_internal.h"
 
 /* RFC 7748 §5 decodeScalar25519: "k_list[0] &= 248; k_list[31] &= 127;
  * k_list[31] |= 64". */
@@ -22,14 +28,12 @@ static void clamp(uint8_t k[32], const uint8_t scalar[32])
     k[31] |= 64;
 }
 
-captls_result captls_x25519(uint8_t out[32], const uint8_t scalar[32],
-                            const uint8_t u[32])
+/* res = X25519(k, u) in canonical form, k clamped, on curve25519_field.h. */
+static void ladder51(uint8_t res[32], const uint8_t k[32], const uint8_t u[32])
 {
-    uint8_t k[32], res[32];
     captls_fe x1, x2, z2, x3, z3, a, aa, b, bb, e, c, d, da, cb;
-    uint64_t swap = 0, acc = 0, zero;
+    uint64_t swap = 0;
 
-    clamp(k, scalar);
     /* RFC 7748 §5: "implementations of X25519 (but not X448) MUST mask the
      * most significant bit in the final byte" — frombytes ignores bit 255,
      * and values >= p are accepted unreduced. */
@@ -73,18 +77,6 @@ captls_result captls_x25519(uint8_t out[32], const uint8_t scalar[32],
     captls_fe_mul(&x2, &x2, &z2);
     captls_fe_tobytes(res, &x2);
 
-    /* RFC 7748 §6.1: "Both MAY check, without leaking extra information
-     * about the value of K, whether K is the all-zero value and abort if
-     * so." Branch-free: zero = 1 iff every byte is 0; out is rewritten
-     * with its own bytes in that case. */
-    for (int i = 0; i < 32; i++)
-        acc |= res[i];
-    zero = ((acc | (0 - acc)) >> 63) ^ 1;
-    for (int i = 0; i < 32; i++)
-        out[i] = (uint8_t)(res[i] ^ ((res[i] ^ out[i]) & (0 - zero)));
-
-    captls_zeroize(k, sizeof k);
-    captls_zeroize(res, sizeof res);
     captls_zeroize(&x1, sizeof x1);
     captls_zeroize(&x2, sizeof x2);
     captls_zeroize(&z2, sizeof z2);
@@ -99,7 +91,53 @@ captls_result captls_x25519(uint8_t out[32], const uint8_t scalar[32],
     captls_zeroize(&d, sizeof d);
     captls_zeroize(&da, sizeof da);
     captls_zeroize(&cb, sizeof cb);
+}
+
+captls_x25519_path captls_x25519_auto_path(void)
+{
+    return captls_fe64_supported() ? CAPTLS_X25519_PATH_MULX
+                                   : CAPTLS_X25519_PATH_PORTABLE;
+}
+
+captls_result captls_x25519_via(captls_x25519_path path, uint8_t out[32],
+                                const uint8_t scalar[32], const uint8_t u[32])
+{
+    uint8_t k[32], res[32];
+    uint64_t acc = 0, zero;
+
+    /* The path depends on the CPU (or the caller), never on a secret. */
+    if (path == CAPTLS_X25519_PATH_AUTO)
+        path = captls_x25519_auto_path();
+    if (path == CAPTLS_X25519_PATH_MULX && !captls_fe64_supported())
+        return CAPTLS_ERR_UNSUPPORTED;
+    if (path != CAPTLS_X25519_PATH_MULX && path != CAPTLS_X25519_PATH_PORTABLE)
+        return CAPTLS_ERR_INVALID_ARGUMENT;
+
+    clamp(k, scalar);
+    if (path == CAPTLS_X25519_PATH_MULX)
+        captls_x25519_ladder64(res, k, u);
+    else
+        ladder51(res, k, u);
+
+    /* RFC 7748 §6.1: "Both MAY check, without leaking extra information
+     * about the value of K, whether K is the all-zero value and abort if
+     * so." Branch-free: zero = 1 iff every byte is 0; out is rewritten
+     * with its own bytes in that case. */
+    for (int i = 0; i < 32; i++)
+        acc |= res[i];
+    zero = ((acc | (0 - acc)) >> 63) ^ 1;
+    for (int i = 0; i < 32; i++)
+        out[i] = (uint8_t)(res[i] ^ ((res[i] ^ out[i]) & (0 - zero)));
+
+    captls_zeroize(k, sizeof k);
+    captls_zeroize(res, sizeof res);
     return (captls_result)((uint64_t)CAPTLS_ERR_INVALID_KEY & (0 - zero));
+}
+
+captls_result captls_x25519(uint8_t out[32], const uint8_t scalar[32],
+                            const uint8_t u[32])
+{
+    return captls_x25519_via(CAPTLS_X25519_PATH_AUTO, out, scalar, u);
 }
 
 void captls_x25519_public(uint8_t pub[32], const uint8_t scalar[32])
