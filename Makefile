@@ -116,9 +116,21 @@ $(ALL_LIBS):
 	@rm -f $@
 	ar rcs $@ $^
 
+# Mozilla roots (issue 5): ci/gen_roots.py turns Debian's ca-certificates
+# bundle into $(B)/gen/mozilla_roots.c (package version as provenance; never
+# committed). Linked into build/captls only: core/ and the guest never see it.
+ROOTS_BUNDLE := /etc/ssl/certs/ca-certificates.crt
+ROOTS_O := $(B)/obj/gen/mozilla_roots.o
+PROG_EXTRA_captls := $(ROOTS_O)
+$(B)/gen/mozilla_roots.c: ci/gen_roots.py $(ROOTS_BUNDLE)
+	$(PY) ci/gen_roots.py $(ROOTS_BUNDLE) $@
+$(ROOTS_O): $(B)/gen/mozilla_roots.c
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -c $< -o $@
+
 define program_rule
-$(B)/$(1): $(call obj,$(PROG_$(1))) $(ALL_LIBS)
-	$$(CC) $$(OPT) $$(LDSAN) -o $$@ $$< $(ALL_LIBS) $(HOST_LIBS)
+$(B)/$(1): $(call obj,$(PROG_$(1))) $(PROG_EXTRA_$(1)) $(ALL_LIBS)
+	$$(CC) $$(OPT) $$(LDSAN) -o $$@ $$< $(PROG_EXTRA_$(1)) $(ALL_LIBS) $(HOST_LIBS)
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call program_rule,$(p))))
 
@@ -129,6 +141,24 @@ $(B)/tests/%: $(B)/obj/%.o $(ALL_LIBS)
 # captls-bench links OpenSSL as the reference: host-only, never shipped.
 $(B)/captls-bench: $(call obj,conformance/main_bench.c) $(ALL_LIBS)
 	$(CC) $(OPT) $(LDSAN) -o $@ $< $(ALL_LIBS) $(HOST_LIBS) $(REF_LIBS)
+
+# The X.509 chain differential runner and the chain bench also link
+# OpenSSL (X509_verify_cert is the reference).
+$(B)/captls-chains-diff: $(call obj,conformance/main_chains_diff.c) $(ALL_LIBS)
+	$(CC) $(OPT) $(LDSAN) -o $@ $< $(ALL_LIBS) $(HOST_LIBS) $(REF_LIBS)
+$(B)/captls-chain-bench: $(call obj,conformance/main_chain_bench.c) $(ALL_LIBS)
+	$(CC) $(OPT) $(LDSAN) -o $@ $< $(ALL_LIBS) $(HOST_LIBS) $(REF_LIBS) -lpthread
+
+# The chain corpus (vectors/chains/gen_chains.py, ~20 s): generated at test
+# time under build/, never committed. manifest.json is written last.
+CHAINS_DIR := build/vectors/chains
+$(CHAINS_DIR)/manifest.json: vectors/chains/gen_chains.py
+	$(PY) $< $(CHAINS_DIR)
+$(CHAINS_DIR)/cases.txt $(CHAINS_DIR)/bench.txt: $(CHAINS_DIR)/manifest.json ;
+.PHONY: chains-corpus chains-diff
+chains-corpus: $(CHAINS_DIR)/manifest.json
+chains-diff: $(B)/captls-chains-diff $(CHAINS_DIR)/cases.txt
+	$(B)/captls-chains-diff $(CHAINS_DIR)/cases.txt
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
 
@@ -184,10 +214,10 @@ demo: deps
 
 # Differential tests against OpenSSL at full size (100,000 cases per
 # primitive; see ci/conformance.sh) plus the shim's pytest suite.
-conformance: all tests
+conformance: all tests $(B)/captls-chains-diff $(CHAINS_DIR)/cases.txt
 	ci/conformance.sh $(B)
 
-bench: all guest $(B)/captls-bench
+bench: all guest $(B)/captls-bench $(B)/captls-chain-bench $(CHAINS_DIR)/bench.txt
 	ci/bench.sh
 
 clean:

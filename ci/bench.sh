@@ -10,6 +10,11 @@ csv=$OUT/results.csv
 secs=${BENCH_SECONDS:-1}
 
 build/captls-bench "$secs" >"$csv" || { echo "bench: captls-bench failed" >&2; exit 1; }
+# X.509 chains (3 certificates: P-256, RSA-2048, Ed25519): chains/s cold and
+# warm (signature cache primed) vs OpenSSL X509_verify_cert, memory per
+# verification (see conformance/main_chain_bench.c for what each side does).
+build/captls-chain-bench "$secs" build/vectors/chains/bench.txt | tail -n +2 >>"$csv" ||
+  { echo "bench: captls-chain-bench failed" >&2; exit 1; }
 
 # Instruction counts of the captls side of each crypto case: callgrind
 # counts only inside callgrind_run (setup and key generation excluded);

@@ -43,5 +43,16 @@ else
   failed=$((failed+${f:-1})); echo "conformance: pytests/test_shim.py: ${f:-1} FAILED"
   tail -30 <<<"$out" | sed 's/^/    /'
 fi
+# The X.509 chain corpus (vectors/chains/gen_chains.py, >= 2,000 chains)
+# through captls and OpenSSL X509_verify_cert; disagreements not excused by
+# conformance/KNOWN_DIFFERENCES.md are failures.
+if out=$("$B/captls-chains-diff" build/vectors/chains/cases.txt 2>&1); then rc=0; else rc=$?; fi
+p=$(sed -n 's/^chains-diff: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' <<<"$out" | tail -1)
+f=$(sed -n 's/^chains-diff: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' <<<"$out" | tail -1)
+p=${p:-0}; f=${f:-0}
+if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+passed=$((passed+p)); failed=$((failed+f))
+grep -E '^(DISAGREE|  )' <<<"$out" | sed 's/^/    /'
+echo "conformance: captls-chains-diff: $p agree or known, $f disagree"
 echo "conformance: $passed passed, $failed failed"
 [ $failed -eq 0 ]

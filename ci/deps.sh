@@ -14,6 +14,8 @@ PACKAGES=(
   python3-pexpect python3-cryptography valgrind afl++ qemu-system-x86
   # host references and real peers
   openssl libssl-dev gnutls-bin telnet-ssl pebble tshark
+  # the Mozilla roots build step (ci/gen_roots.py) reads its bundle
+  ca-certificates
   # misc tools the scripts use
   coreutils procps iproute2
 )

@@ -2,7 +2,7 @@
 # make test: every stage in order, each counted, then one closing line
 # "N passed, M failed" (the last line, for CI). Stages:
 #   check-core, unit (gcc), unit under ASan+UBSan (clang), ctgrind, pytest,
-#   fuzz-smoke (libFuzzer + AFL++ builds), qemu-test (guest POST).
+#   chains-diff (200 corpus chains against OpenSSL), fuzz-smoke (libFuzzer + AFL++ builds), qemu-test (guest POST).
 # A stage that cannot even build counts as one failure; later stages still run.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
@@ -42,6 +42,9 @@ unit_asan() { $MAKE -s VARIANT=asan tests && ci/run-unit.sh build/asan unit-asan
 pytests() { $MAKE -s all guest && /usr/bin/python3 -m pytest -q -p no:cacheprovider -n 2 --timeout=300 pytests; }
 fuzz_smoke() { $MAKE -s fuzz-smoke; }
 ctgrind() { $MAKE -s build/captls-ctgrind && ci/ctgrind.sh build; }
+# A 200-case sample of the X.509 chain corpus, captls vs OpenSSL (make
+# conformance runs all of it); last line "chains-diff: N passed, M failed".
+chains_diff() { $MAKE -s build/captls-chains-diff build/vectors/chains/cases.txt && build/captls-chains-diff --sample 200 build/vectors/chains/cases.txt; }
 qemu_test() { $MAKE -s qemu-test && echo "qemu-test: 1 passed, 0 failed" || { echo "qemu-test: 0 passed, 1 failed"; return 1; }; }
 
 stage check-core check_core
@@ -49,6 +52,7 @@ stage unit unit
 stage unit-asan unit_asan
 stage ctgrind ctgrind
 stage pytest pytests
+stage chains-diff chains_diff
 stage fuzz-smoke fuzz_smoke
 stage qemu-test qemu_test
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "conformance/shim_line.h"
+#include "conformance/shim_x509.h"
 #include "core/crypto/aead.h"
 #include "core/crypto/ecdsa.h"
 #include "core/crypto/ed25519.h"
@@ -385,6 +386,17 @@ static const char *op_rsa_pss_verify(captls_shim *sh, arg *a)
     return NULL;
 }
 
+/* ------------------------------------------------------------ x509 */
+
+/* conformance/shim_x509.c: chain verification (issue 5). */
+static const char *op_x509_verify(captls_shim *sh, arg *a)
+{
+    captls_shim_tok t[6];
+    for (size_t i = 0; i < 6; i++)
+        t[i] = a[i].tok;
+    return captls_shim_x509_verify(t, sh->out, OUT_CAP, &sh->out_len);
+}
+
 /* ------------------------------------------------------------ the table */
 
 static const op_row ops[] = {
@@ -409,6 +421,10 @@ static const op_row ops[] = {
      {NAME, HEX, HEX, HEX}, op_rsa_pkcs1_verify},
     {"rsa-pss-verify", 6, {"HASH", "MGFHASH", "SALTLEN", "SPKI", "MSG", "SIG"},
      {NAME, NAME, DEC, HEX, HEX, HEX}, op_rsa_pss_verify},
+    {"x509-verify", 6,
+     {"ROOTS_DER_LIST", "UNTRUSTED_DER_LIST", "LEAF_DER", "HOST", "EPOCH",
+      "PURPOSE"},
+     {NAME, NAME, NAME, NAME, NAME, NAME}, op_x509_verify},
 };
 
 const char *captls_shim_op_name(size_t i)

@@ -22,6 +22,8 @@ const char *captls_result_name(captls_result r)
     case CAPTLS_ERR_INVALID_KEY: return "invalid_key";
     case CAPTLS_ERR_AUTH_FAILED: return "auth_failed";
     case CAPTLS_ERR_WEAK_KEY: return "weak_key";
+    case CAPTLS_ERR_PIN_MISMATCH: return "pin_mismatch";
+    case CAPTLS_ERR_VERIFY_FAILED: return "verify_failed";
     case CAPTLS_ERR_BAD_HANDLE: return "bad_handle";
     case CAPTLS_ERR_STALE_HANDLE: return "stale_handle";
     case CAPTLS_ERR_WRONG_INTERFACE: return "wrong_interface";

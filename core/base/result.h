@@ -52,6 +52,8 @@ typedef enum captls_result {
     CAPTLS_ERR_INVALID_KEY,         /* key or point unusable (small order, ...) */
     CAPTLS_ERR_AUTH_FAILED,         /* AEAD tag or MAC mismatch: no output */
     CAPTLS_ERR_WEAK_KEY,            /* key below policy (RSA < 2048 bits) */
+    CAPTLS_ERR_PIN_MISMATCH,        /* SPKI hash differs from the pin given */
+    CAPTLS_ERR_VERIFY_FAILED,       /* chain invalid: see its FailureReason */
 
     /* capabilities and IPC */
     CAPTLS_ERR_BAD_HANDLE = 0x300,  /* never issued by this table */

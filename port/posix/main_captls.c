@@ -14,6 +14,7 @@
 #include "core/base/sanitize.h"
 #include "core/base/selftest.h"
 #include "port/posix/captls_version.h"
+#include "port/posix/cmd_verify.h"
 #include "port/posix/cmd_x509.h"
 
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
@@ -33,6 +34,8 @@ static int cmd_selftest(int argc, char **argv);
 static const captls_command commands[] = {
     {"selftest", "", "run the power-on self-tests of the core", cmd_selftest},
     {"version", "", "print the captls and BearSSL versions", cmd_version},
+    {"verify", CAPTLS_CMD_VERIFY_ARGS, CAPTLS_CMD_VERIFY_SUMMARY,
+     captls_cmd_verify},
     {"x509", "show FILE [--json]",
      "print every field of the certificates in FILE (PEM or DER)",
      captls_cmd_x509},
