@@ -4,8 +4,8 @@
  * The input is a byte stream as stdin would carry it. Properties checked
  * beyond "no crash": exactly one answer per input line (count of "\n", plus
  * one for trailing bytes without one); every answer is one line of the
- * protocol's shape ("error: ...", "valid", "invalid", "-" or lowercase
- * even-length hex); and the answers do not depend on how the stream is cut
+ * protocol's shape ("error: ...", "valid", "invalid", "-", lowercase
+ * even-length hex, or x509-verify's "ok" / "fail: <reason>"); and the answers do not depend on how the stream is cut
  * into chunks (the first byte picks a chunk size for a second pass). The
  * reader runs with a 256-byte line limit so "line too long" and its resync
  * are reached by small inputs. Builds for libFuzzer and AFL++. */
@@ -37,8 +37,16 @@ static void check_answer(const char *a, size_t n)
         return;
     }
     if (strcmp(a, "valid") == 0 || strcmp(a, "invalid") == 0 ||
-        strcmp(a, "-") == 0)
+        strcmp(a, "-") == 0 || strcmp(a, "ok") == 0)
         return;
+    if (strncmp(a, "fail: ", 6) == 0) { /* x509-verify: a FailureReason */
+        if (n == 6)
+            abort();
+        for (size_t i = 6; i < n; i++)
+            if (!((a[i] >= 'a' && a[i] <= 'z') || (a[i] >= 'A' && a[i] <= 'Z')))
+                abort();
+        return;
+    }
     if (n % 2 != 0)
         abort();
     for (size_t i = 0; i < n; i++)
