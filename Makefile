@@ -13,6 +13,9 @@
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
+# Objects made through pattern rules (tests, harnesses) are kept, not
+# deleted as intermediates, so a second make does not rebuild them.
+.SECONDARY:
 PY := /usr/bin/python3
 
 VARIANT ?= release
