@@ -48,10 +48,14 @@ static void print_usage(FILE *f)
 {
     fprintf(f, "usage: captls <command> [args...]\n\ncommands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++) {
-        char synopsis[64];
+        char synopsis[512];
         snprintf(synopsis, sizeof(synopsis), "%s%s%s", commands[i].name,
                  commands[i].args[0] != '\0' ? " " : "", commands[i].args);
-        fprintf(f, "  %-24s %s\n", synopsis, commands[i].summary);
+        /* A long synopsis gets its own line rather than being cut. */
+        if (strlen(synopsis) > 24)
+            fprintf(f, "  %s\n  %-24s %s\n", synopsis, "", commands[i].summary);
+        else
+            fprintf(f, "  %-24s %s\n", synopsis, commands[i].summary);
     }
     fprintf(f, "\n`captls <command> --help` shows one command's usage.\n");
 }
