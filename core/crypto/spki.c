@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include <bearssl.h>
+#include "core/crypto/ec_point_check.h"
 
 const uint8_t captls_oid_rsa_encryption[9] = {0x2A, 0x86, 0x48, 0x86, 0xF7,
                                               0x0D, 0x01, 0x01, 0x01};
@@ -228,16 +228,14 @@ static captls_result check_ec_point(captls_der *d, size_t at,
                    "compressed or hybrid EC point");
     if (pt.ptr[0] != 0x04 || pt.len != want)
         return bad(d, at, CAPTLS_ERR_INVALID_KEY, "bad EC point encoding");
-    /* 1·P through BearSSL decodes P and checks it is on the curve (and
-     * that its coordinates are reduced); the result is discarded. */
-    uint8_t tmp[CAPTLS_EC_MAX_POINT_SIZE];
-    static const uint8_t one = 1;
-    memcpy(tmp, pt.ptr, pt.len);
-    uint32_t ok =
-        type == CAPTLS_KEY_EC_P256
-            ? br_ec_p256_m31.mul(tmp, pt.len, &one, 1, BR_EC_secp256r1)
-            : br_ec_prime_i31.mul(tmp, pt.len, &one, 1, BR_EC_secp384r1);
-    if (ok != 1)
+    /* SEC 1 §3.2.2.1: coordinates below p and on the curve (a direct
+     * check of the curve equation, ec_point_check.h). */
+    size_t clen = (pt.len - 1) / 2;
+    bool ok = type == CAPTLS_KEY_EC_P256
+                  ? captls_ec_p256_point_is_valid(pt.ptr + 1, pt.ptr + 1 + clen)
+                  : captls_ec_p384_point_is_valid(pt.ptr + 1,
+                                                  pt.ptr + 1 + clen);
+    if (!ok)
         return bad(d, at, CAPTLS_ERR_INVALID_KEY, "EC point not on the curve");
     return CAPTLS_OK;
 }

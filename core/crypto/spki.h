@@ -19,8 +19,9 @@
  *     secp384r1 only (other curves and explicit/implicit parameters:
  *     UNSUPPORTED); the point must be uncompressed 0x04||X||Y of the curve's
  *     length (compressed or hybrid points: UNSUPPORTED) and is checked to be
- *     on the curve with coordinates below p (BearSSL's constant-time curve
- *     code; INVALID_KEY otherwise).
+ *     on the curve with coordinates below p (a direct check of the curve
+ *     equation, core/crypto/ec_point_check.h: public data, variable time;
+ *     INVALID_KEY otherwise).
  *   id-Ed25519 / id-X25519 (RFC 8410 §3): parameters absent, 32 bytes.
  *     NOT checked here: that an Ed25519 key decodes to a valid, non-small-
  *     order point (the Ed25519 verifier rejects those), nor X25519 values

@@ -323,6 +323,127 @@ static void test_ec_refusals(void **state)
     assert_int_equal(parse(der, n), CAPTLS_ERR_MALFORMED);
 }
 
+/* ---- P-256 / P-384 points at the edges of the field (ec_point_check.c;
+ * test_ec_point_check.c holds the 2,000-random-point comparison). The
+ * valid points below were computed with Python (y = sqrt(x^3 - 3x + b),
+ * p = 3 mod 4) and are confirmed by the parser accepting them. */
+
+static void unhex(const char *h, uint8_t *out, size_t len)
+{
+    assert_int_equal(strlen(h), 2 * len);
+    for (size_t i = 0; i < len; i++) {
+        unsigned v;
+        assert_int_equal(sscanf(h + 2 * i, "%2x", &v), 1);
+        out[i] = (uint8_t)v;
+    }
+}
+
+/* out = a - b (big-endian, len bytes, a >= b) */
+static void sub_be(uint8_t *out, const uint8_t *a, const uint8_t *b,
+                   size_t len)
+{
+    int borrow = 0;
+    for (size_t i = len; i-- > 0;) {
+        int d = a[i] - b[i] - borrow;
+        borrow = d < 0;
+        out[i] = (uint8_t)(d + (borrow ? 256 : 0));
+    }
+}
+
+static captls_result ec_parse(size_t len, const uint8_t *x, const uint8_t *y)
+{
+    uint8_t pt[97], params[10], der[256];
+    pt[0] = 4;
+    memcpy(pt + 1, x, len);
+    memcpy(pt + 1 + len, y, len);
+    params[0] = 0x06;
+    if (len == 32) {
+        params[1] = 8;
+        memcpy(params + 2, captls_oid_prime256v1, 8);
+    } else {
+        params[1] = 5;
+        memcpy(params + 2, captls_oid_secp384r1, 5);
+    }
+    size_t n = spki(der, sizeof(der), captls_oid_ec_public_key, 7, params,
+                    (size_t)params[1] + 2, pt, 1 + 2 * len, 0);
+    return parse(der, n);
+}
+
+static void test_ec_edge_points(void **state)
+{
+    (void)state;
+    static const struct {
+        size_t len;
+        const char *p;
+        const char *y_at_0;  /* y of the point with x = 0 */
+        int edge_off;        /* another x = p - edge_off on the curve */
+        const char *y_at_edge;
+    } rows[] = {
+        {32,
+         "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff",
+         "66485c780e2f83d72433bd5d84a06bb6541c2af31dae871728bf856a174f93f4",
+         3,
+         "19719bebf6aea13f25c96dfd7c71f5225d4c8fc09eb5a0ab9f39e9178e55c121"},
+        {48,
+         "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe"
+         "ffffffff0000000000000000ffffffff",
+         "3cf99ef04f51a5ea630ba3f9f960dd593a14c9be39fd2bd215d3b4b08aaaf86b"
+         "bf927f2c46e52ab06fb742b8850e521e",
+         1,
+         "732152442fb6ee5c3e6ce1d920c059bc623563814d79042b903ce60f1d4487fc"
+         "cd450a86da03f3e6ed525d02017bfdb3"},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        size_t l = rows[i].len == 48 ? 48 : 32;
+        uint8_t p[48], pm1[48], zero[48], y0[48], ny0[48], xe[48], ye[48],
+            nye[48], k[48];
+        unhex(rows[i].p, p, l);
+        unhex(rows[i].y_at_0, y0, l);
+        unhex(rows[i].y_at_edge, ye, l);
+        memset(zero, 0, sizeof(zero));
+        memset(k, 0, sizeof(k));
+        k[l - 1] = 1;
+        sub_be(pm1, p, k, l);
+        k[l - 1] = (uint8_t)rows[i].edge_off;
+        sub_be(xe, p, k, l);
+        sub_be(ny0, p, y0, l);
+        sub_be(nye, p, ye, l);
+        /* on the curve: (0, +-y0), (p - off, +-ye) */
+        assert_int_equal(ec_parse(l, zero, y0), CAPTLS_OK);
+        assert_int_equal(ec_parse(l, zero, ny0), CAPTLS_OK);
+        assert_int_equal(ec_parse(l, xe, ye), CAPTLS_OK);
+        assert_int_equal(ec_parse(l, xe, nye), CAPTLS_OK);
+        /* x = p is x = 0 modulo p: the same residues, not reduced */
+        assert_int_equal(ec_parse(l, p, y0), CAPTLS_ERR_INVALID_KEY);
+        /* y = p, p - 1, 0; x = p - 1 (P-256: no point), 0 with y = 1 */
+        assert_int_equal(ec_parse(l, zero, p), CAPTLS_ERR_INVALID_KEY);
+        assert_int_equal(ec_parse(l, zero, pm1), CAPTLS_ERR_INVALID_KEY);
+        assert_int_equal(ec_parse(l, zero, zero), CAPTLS_ERR_INVALID_KEY);
+        assert_int_equal(ec_parse(l, xe, zero), CAPTLS_ERR_INVALID_KEY);
+        assert_int_equal(ec_parse(l, xe, p), CAPTLS_ERR_INVALID_KEY);
+        assert_int_equal(ec_parse(l, xe, pm1), CAPTLS_ERR_INVALID_KEY);
+        assert_int_equal(ec_parse(l, p, p), CAPTLS_ERR_INVALID_KEY);
+        assert_int_equal(ec_parse(l, pm1, pm1), CAPTLS_ERR_INVALID_KEY);
+        assert_int_equal(ec_parse(l, zero, k), CAPTLS_ERR_INVALID_KEY);
+        if (l == 32)
+            assert_int_equal(ec_parse(l, pm1, y0), CAPTLS_ERR_INVALID_KEY);
+        /* one off in y */
+        y0[l - 1] ^= 1;
+        assert_int_equal(ec_parse(l, zero, y0), CAPTLS_ERR_INVALID_KEY);
+    }
+    /* a P-384 key from OpenSSL, then its y with one bit flipped */
+    uint8_t pt[97];
+    size_t pl = 0;
+    EVP_PKEY *key = keygen("EC", "P-384", 0);
+    assert_int_equal(EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_PUB_KEY,
+                                                     pt, sizeof(pt), &pl), 1);
+    EVP_PKEY_free(key);
+    assert_int_equal(pl, 97);
+    assert_int_equal(ec_parse(48, pt + 1, pt + 49), CAPTLS_OK);
+    pt[96] ^= 1;
+    assert_int_equal(ec_parse(48, pt + 1, pt + 49), CAPTLS_ERR_INVALID_KEY);
+}
+
 static void test_rsa_and_other_refusals(void **state)
 {
     (void)state;
@@ -521,6 +642,7 @@ int main(void)
         cmocka_unit_test(test_openssl_keys),
         cmocka_unit_test(test_vector_files),
         cmocka_unit_test(test_ec_refusals),
+        cmocka_unit_test(test_ec_edge_points),
         cmocka_unit_test(test_rsa_and_other_refusals),
         cmocka_unit_test(test_pss_params),
         cmocka_unit_test(test_encode_by_hand_matches_openssl),

@@ -31,11 +31,13 @@ static void keep(best_fail *b, int rank, const captls_vfail *f)
 }
 
 /* An edge failure says something about the chain only when the issuer
- * was the one the child designates: an anchor of that name, or a pool
- * certificate whose SKI equals the child's AKI (pass 1), or when the
- * child's own algorithm fails under any issuer. Otherwise the candidate
- * was merely a wrong guess (same name, other key: cross-signs, hostile
- * pools, loops) and ranks like unknownAnchor, which stays first. */
+ * was the one the child designates: an anchor of that name whose key
+ * identifier does not contradict the child's AKI (equal, or either
+ * absent), a pool certificate whose SKI equals the child's AKI (pass 1),
+ * or when the child's own algorithm fails under any issuer. Otherwise the
+ * candidate was merely a wrong guess (same name, other key: re-keyed
+ * roots, cross-signs, hostile pools, loops) and ranks like unknownAnchor,
+ * which stays first. */
 static int edge_rank(const captls_vfail *f, captls_edge_result e,
                      bool designated)
 {
@@ -45,17 +47,32 @@ static int edge_rank(const captls_vfail *f, captls_edge_result e,
                                                        : RANK_ALGORITHM;
 }
 
-/* 1: SKI equals the child's AKI keyIdentifier; 2: no hint; 3: mismatch. */
+/* How an issuer's key identifier relates to the child's AKI keyIdentifier
+ * (RFC 5280 §4.2.1.1): 1 equal, 2 either absent, 3 different. */
+static uint8_t key_id_class(const captls_certificate *child, captls_slice id)
+{
+    if (!child->aki_present || child->aki_key_id.len == 0 || id.len == 0)
+        return 2;
+    return (child->aki_key_id.len == id.len &&
+            memcmp(child->aki_key_id.ptr, id.ptr, id.len) == 0)
+               ? 1
+               : 3;
+}
+
+/* The pool pass of a candidate: its SKI against the child's AKI. */
 static uint8_t hint_class(const captls_certificate *child,
                           const captls_certificate *cand)
 {
-    if (!child->aki_present || child->aki_key_id.len == 0 ||
-        !cand->ski_present)
-        return 2;
-    return (child->aki_key_id.len == cand->ski.len &&
-            memcmp(child->aki_key_id.ptr, cand->ski.ptr, cand->ski.len) == 0)
-               ? 1
-               : 3;
+    return key_id_class(child, cand->ski_present ? cand->ski
+                                                 : (captls_slice){NULL, 0});
+}
+
+/* An anchor's key identifier: the record's, else its certificate's SKI. */
+static captls_slice anchor_key_id(const captls_trust_anchor *a)
+{
+    if (a->key_id.len > 0 || a->cert == NULL || !a->cert->ski_present)
+        return a->key_id;
+    return a->cert->ski;
 }
 
 /* Loop detection on (subject, SPKI) against the current path. */
@@ -201,7 +218,12 @@ captls_result captls_verify_chain(const captls_verify_input *in,
                 break;
             }
             if (e != CAPTLS_EDGE_OK) {
-                keep(&best, edge_rank(&f, e, true), &f);
+                /* RFC 5280 §4.2.1.1: an AKI naming another key says this
+                 * anchor is not the issuer (as OpenSSL's
+                 * X509_check_akid): not a signatureMismatch. */
+                bool designated =
+                    key_id_class(child, anchor_key_id(a)) != 3;
+                keep(&best, edge_rank(&f, e, designated), &f);
                 continue;
             }
             /* A complete path: leaf .. child, then the anchor. */

@@ -348,6 +348,70 @@ static void test_ip_input(void **state)
     assert_int_equal(out.reason, CAPTLS_FAIL_NAME_MISMATCH);
 }
 
+/* A bare anchor record (TrustAnchorInfo-style) named like the leaf's
+ * issuer, carrying R's key: its key_id decides whether a bad signature
+ * under it is a reason (signatureMismatch) or a wrong guess
+ * (unknownAnchor). badsig_leaf's AKI names R's key; Evil signed it. */
+static captls_trust_anchor record;
+
+static captls_result record_next(void *ctx, const captls_x509_name *issuer,
+                                 size_t *cursor, captls_trust_anchor *out)
+{
+    (void)ctx;
+    (void)issuer;
+    if ((*cursor)++ > 0)
+        return CAPTLS_ERR_NOT_FOUND;
+    *out = record;
+    return CAPTLS_OK;
+}
+
+static void test_anchor_key_id(void **state)
+{
+    (void)state;
+    const captls_certificate *r = get("R"), *leaf = get("badsig_leaf");
+    assert_true(r->ski_present && leaf->aki_present);
+    static const uint8_t other_id[4] = {1, 2, 3, 4};
+    captls_verify_input in;
+    memset(&in, 0, sizeof in);
+    in.leaf = leaf;
+    in.anchors.next_by_subject = record_next;
+    in.policy = captls_policy_web_pki_lenient();
+    in.at_epoch_seconds = 1750000000;
+    in.clock_provenance = CAPTLS_CLOCK_TRUSTED;
+    memset(&record, 0, sizeof record);
+    record.subject = r->subject;
+    record.spki = r->spki_raw;
+    captls_verification_outcome out;
+    struct {
+        captls_slice id;
+        captls_failure_reason want;
+    } rows[] = {
+        {r->ski, CAPTLS_FAIL_SIGNATURE_MISMATCH},       /* equal */
+        {{NULL, 0}, CAPTLS_FAIL_SIGNATURE_MISMATCH},    /* absent */
+        {{other_id, 4}, CAPTLS_FAIL_UNKNOWN_ANCHOR},    /* contradicts */
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        record.key_id = rows[i].id;
+        assert_int_equal(captls_verify_chain(&in, &scratch, &out), CAPTLS_OK);
+        assert_false(out.valid);
+        assert_int_equal(out.reason, rows[i].want);
+        assert_int_equal(out.sig_checks, 1);
+    }
+    /* a leaf without AKI: nothing to contradict */
+    in.leaf = get("badsig_noaki_leaf");
+    assert_int_equal(captls_verify_chain(&in, &scratch, &out), CAPTLS_OK);
+    assert_int_equal(out.reason, CAPTLS_FAIL_SIGNATURE_MISMATCH);
+    /* a certificate anchor without key_id falls back to its SKI */
+    record.key_id = (captls_slice){NULL, 0};
+    in.leaf = get("rekeyed_leaf");
+    record.cert = r;
+    assert_int_equal(captls_verify_chain(&in, &scratch, &out), CAPTLS_OK);
+    assert_int_equal(out.reason, CAPTLS_FAIL_UNKNOWN_ANCHOR);
+    record.cert = NULL;
+    assert_int_equal(captls_verify_chain(&in, &scratch, &out), CAPTLS_OK);
+    assert_int_equal(out.reason, CAPTLS_FAIL_SIGNATURE_MISMATCH);
+}
+
 static void test_bad_args(void **state)
 {
     (void)state;
@@ -368,7 +432,7 @@ int main(void)
         cmocka_unit_test(test_cases),        cmocka_unit_test(test_hostile_pool),
         cmocka_unit_test(test_pins),         cmocka_unit_test(test_cache),
         cmocka_unit_test(test_untrusted_clock), cmocka_unit_test(test_ip_input),
-        cmocka_unit_test(test_bad_args),
+        cmocka_unit_test(test_anchor_key_id), cmocka_unit_test(test_bad_args),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,11 +10,17 @@
  *     policyMappings, inhibitAnyPolicy) are only accepted when non-critical
  *     (the parser lists them as unknown critical otherwise);
  *   - the subject CN: never used for host matching nor name constraints;
- *   - anchors are trusted as given: their validity dates, basicConstraints,
- *     keyUsage and EKU are not checked (RFC 5280 §6.1.1 (d): the anchor is
- *     input, not part of the path). Narrowing anchors by purpose is the
- *     TrustStore's job (TrustFilter). An anchor's name constraints ARE
- *     applied (RFC 5937).
+ *   - anchors are trusted as given (RFC 5280 §6.1.1 (d): the anchor is
+ *     input, not part of the path): an anchor certificate's validity dates,
+ *     basicConstraints cA flag, keyUsage, EKU, critical extensions,
+ *     version and self-signature are not checked. Narrowing anchors by
+ *     purpose is the TrustStore's job (TrustFilter). What IS taken from an
+ *     anchor: its subject name and key (issuer match and the last
+ *     signature), its key identifier (AKI hint, below), its key's type and
+ *     size (step 3), its name constraints (step 8; RFC 5937 §3), its pin
+ *     (step 10), and, for a certificate anchor only, its basicConstraints
+ *     pathLenConstraint (step 6; RFC 5937 §3 allows it, OpenSSL and Go
+ *     apply it too). A bare record has no pathLenConstraint.
  *
  * Contract. captls_verify_chain reads the input and writes *out; it does
  * not allocate: the search state lives in the caller's scratch
@@ -44,9 +50,13 @@
  * which beats signatureMismatch on an edge, which beats the depth limit
  * (chainTooLong), which beats unknownAnchor; among equals the first found.
  * Edge failures count only when the issuer is the designated one (an
- * anchor of the issuer's name, a pool certificate whose SKI equals the
- * child's AKI) or the child's own signature algorithm is at fault; a
- * same-named candidate with another key is a wrong guess, not a reason.
+ * anchor of the issuer's name whose key identifier — the record's
+ * key_id, else the certificate's SKI — does not contradict the child's
+ * AKI keyIdentifier: equal, or either absent; a pool certificate whose SKI
+ * equals the child's AKI) or the child's own signature algorithm is at
+ * fault; a same-named candidate with another key (an anchor whose key
+ * identifier differs from the AKI, a pool certificate without the AKI's
+ * SKI) is a wrong guess, not a reason: it leaves unknownAnchor.
  * A budget running out ends the search with the best reason so far
  * (unknownAnchor if none) and out->budget_exhausted set; the detail says
  * so.
@@ -66,8 +76,9 @@
  *      nonconforming serial (zero, negative, > 20 octets) unless allowed
  *                                                       -> policyViolation
  *   6. issuers: basicConstraints cA (RFC 5280 §6.1.4 (k)), v1 intermediates
- *      refused, pathLenConstraint (§6.1.4 (l)-(m), self-issued excluded),
- *      keyUsage keyCertSign when KU is present (§6.1.4 (n))
+ *      refused, pathLenConstraint (§6.1.4 (l)-(m), self-issued excluded;
+ *      counted from the anchor certificate's own pathLenConstraint when
+ *      it has one), keyUsage keyCertSign when KU is present (§6.1.4 (n))
  *                                                       -> policyViolation
  *      leaf keyUsage: digitalSignature when present, for TLS server/client
  *      auth and code signing                            -> policyViolation

@@ -66,7 +66,8 @@ SERIAL = [1000]
 def cert(cn, k, issuer_cn, ik, ca=False, pathlen=None, sans=None, ips=None,
          nb=AT - 30 * DAY, na=AT + 365 * DAY, eku="server", ku=True,
          hash_=hashes.SHA256(), nc=None, extra=None,
-         must_staple=False, ski=True):
+         must_staple=False, ski=True, aki=None):
+    """aki: the key whose identifier goes in the AKI (default: ik's)."""
     b = x509.CertificateBuilder()
     b = b.subject_name(name(cn)).issuer_name(name(issuer_cn))
     b = b.public_key(k.public_key())
@@ -81,7 +82,7 @@ def cert(cn, k, issuer_cn, ik, ca=False, pathlen=None, sans=None, ips=None,
             b = b.add_extension(x509.KeyUsage(True, False, True, False, False, False, False, False, False), critical=True)
     if ski:
         b = b.add_extension(x509.SubjectKeyIdentifier.from_public_key(k.public_key()), critical=False)
-        b = b.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ik.public_key()), critical=False)
+        b = b.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key((aki or ik).public_key()), critical=False)
     ekus = {"server": [ExtendedKeyUsageOID.SERVER_AUTH],
             "client": [ExtendedKeyUsageOID.CLIENT_AUTH],
             "code": [ExtendedKeyUsageOID.CODE_SIGNING],
@@ -231,8 +232,18 @@ case("unknown_critical_extension", "policyViolation", "crit_leaf", ["R"], [])
 save("staple_leaf", cert("staple", L, "R", R, sans=["www.example.com"], must_staple=True))
 case("must_staple", "mustStapleMissing", "staple_leaf", ["R"], [])
 Evil = key("p256_evil")
-save("badsig_leaf", cert("badsig", L, "R", Evil, sans=["www.example.com"]))
+# signed by Evil, but the AKI names R: R is the designated issuer
+save("badsig_leaf", cert("badsig", L, "R", Evil, sans=["www.example.com"], aki=R))
 case("signature_mismatch", "signatureMismatch", "badsig_leaf", ["R"], [])
+save("badsig_noaki_leaf", cert("badsig noaki", L, "R", Evil, sans=["www.example.com"], ski=False))
+case("signature_mismatch_no_aki", "signatureMismatch", "badsig_noaki_leaf", ["R"], [])
+# a re-keyed root: same name as R, other key; the leaf's AKI names the new
+# key, so the trusted R is not its issuer (OpenSSL: unable to get issuer)
+R2 = key("p256_R2")
+save("R_rekeyed", cert("R", R2, "R", R2, ca=True))
+save("rekeyed_leaf", cert("rekeyed leaf", L, "R", R2, sans=["www.example.com"]))
+case("anchor_same_name_other_key", "unknownAnchor", "rekeyed_leaf", ["R"], [])
+case("anchor_same_name_both_keys", "ok", "rekeyed_leaf", ["R", "R_rekeyed"], [])
 
 # cross-signed: X is issued by B (untrusted) and by A (trusted)
 A, B, X = key("p256_A"), key("p256_B"), key("p256_X")
