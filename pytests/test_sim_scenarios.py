@@ -54,6 +54,26 @@ def test_scenario_sets_are_not_empty():
     for n in ["service_dies.scn", "torn_write.scn", "clock_backwards.scn",
               "confinement.scn", "link_faults.scn"]:
         assert n in names
+    # and the issue-5 ones (X.509 verifier, TrustStore), twins included
+    for n in ["trust_clock_skew.scn", "trust_untrusted_clock.scn",
+              "trust_stale_view.scn", "trust_confinement.scn",
+              "trust_clock_backwards.scn"]:
+        assert n in names
+    assert len([n for n in NEGATIVE
+                if os.path.basename(n).startswith("trust_")]) >= 5
+
+
+def test_negative_twins_fail_on_the_marked_line():
+    """A negative twin fails exactly on its "wrong on purpose" line."""
+    for path in NEGATIVE:
+        with open(path, encoding="latin-1") as f:
+            marked = [i + 1 for i, l in enumerate(f)
+                      if "wrong on purpose" in l]
+        p = sim("run", path)
+        err = p.stderr.decode()
+        if marked:
+            assert f":{marked[0]}: error: expectation failed" in err, \
+                (path, err)
 
 
 @pytest.mark.parametrize("path", POSITIVE, ids=os.path.basename)
@@ -122,6 +142,25 @@ BAD = [
     ("host a\nat 1ms clock a jump soon\n", 2, 21, "expected a duration"),
     ("host a\nclient c on a program=echo-client\nexpect refused c x\n", 3, 18,
      "holds no cap named 'x'"),
+    # the trust programs: certificates, filters, new cap names, options
+    ("host a\ncert r \"pki/nope.der\"\n", 2, 8, "cannot load certificate"),
+    ("host a\ncert r\n", 2, 7, "expected a DER file name"),
+    ("host a\nservice t on a program=trust anchors=r\n", 2, 38,
+     "unknown certificate 'r'"),
+    ("host a\nservice t on a program=trust policy=lax\n", 2, 37,
+     "expected policy=webPkiStrict"),
+    ("host a\nservice t on a program=trust\nclient c on a "
+     "program=relying-party\ngrant t to c\nat 1ms c verify t leaf h\n",
+     5, 19, "unknown certificate 'leaf'"),
+    ("host a\nservice t on a program=trust\nclient c on a "
+     "program=relying-party\ngrant t to c\nat 1ms c restrict t v some\n",
+     5, 23, "expected a filter"),
+    ("host a\nservice t on a program=trust\nclient c on a "
+     "program=relying-party\ngrant t to c\nat 1ms c restrict t t all\n",
+     5, 21, "already names a cap"),
+    ("host a\nservice t on a program=trust\nclient c on a "
+     "program=relying-party\ngrant t to c\nat 1ms c refresh v\n",
+     5, 18, "holds no cap named 'v'"),
 ]
 
 
@@ -234,6 +273,28 @@ def test_run_trace_replay_round_trip(tmp_path):
     assert rp.stdout == p.stdout  # byte-identical transcript
     assert json.loads(js.read_text())["scenarios"][0]["runs"][0]["passed"]
     assert ET.parse(ju).getroot().get("failures") == "0"
+
+
+def test_trust_scenario_trace_replays(tmp_path):
+    """A scenario with `cert` lines replays from its trace (the files are
+    read again relative to the recorded scenario file)."""
+    tr = tmp_path / "t.trace"
+    path = os.path.join("sim", "scenarios", "trust_stale_view.scn")
+    p = sim("run", path, "--seed", 5, "--trace", tr)
+    assert p.returncode == 0, p.stderr
+    rp = sim("replay", tr)
+    assert rp.returncode == 0, rp.stderr
+    assert rp.stdout == p.stdout
+
+
+def test_trust_view_confinement_audited():
+    out = sim("run", os.path.join(SCN, "trust_confinement.scn")).stdout
+    out = out.decode()
+    refused = [l for l in out.split("\n")
+               if "event=ipc.call.refused outcome=no_authority" in l]
+    assert len(refused) == 2  # addAnchor and restrict through the view
+    assert "iface=TrustStore method=2" in refused[0]
+    assert "event=verify.chain" in out
 
 
 def test_replay_detects_a_different_hash(tmp_path):

@@ -181,6 +181,7 @@ static captls_result send_call(captls_sim_proc *p, captls_endpoint_id to,
     c->caller_req = caller_req;
     c->iface = f->iface;
     c->method = f->method;
+    c->badge = sim_ipc_badge_of(k, t, target_cap);
     f->request_id = call_id(k, (uint32_t)ci);
     captls_result r = frame_post(k, p->index, t->index, f);
     if (r != CAPTLS_OK) {
@@ -328,6 +329,56 @@ void sim_ipc_free_all(captls_sim_kernel *k)
     }
 }
 
+/* Cap chains are short (kernel root, grant middle, holder, a few hops of
+ * passing on); the walk stops after this many parents. */
+#define SIM_BADGE_WALK 64u
+
+uint32_t sim_ipc_badge_of(const captls_sim_kernel *k,
+                          const captls_sim_proc *target, captls_cap_handle h)
+{
+    if (target->nbadges == 0)
+        return 0;
+    for (unsigned step = 0; step < SIM_BADGE_WALK && h != CAPTLS_CAP_NULL;
+         step++) {
+        uint32_t idx = (h & 0xFFFFu);
+        if (idx == 0 || idx > k->caps.nslots)
+            return 0;
+        const captls_cap_slot *sl = &k->slots[idx - 1];
+        if (sl->generation != (uint16_t)(h >> 16) || sl->object != target)
+            return 0;
+        for (unsigned i = 0; i < target->nbadges; i++) {
+            if (target->badges[i].root == h)
+                return target->badges[i].badge;
+        }
+        h = sl->parent;
+    }
+    return 0;
+}
+
+uint32_t captls_sim_proc_call_badge(const captls_sim_proc *p,
+                                    const captls_ipc_frame *call)
+{
+    uint32_t idx;
+    if (p == NULL || call == NULL || call->kind != CAPTLS_IPC_CALL)
+        return 0;
+    const sim_call *c = call_get(p->k, call->request_id, &idx);
+    if (c == NULL || c->callee != p->index)
+        return 0;
+    return c->badge;
+}
+
+uint32_t captls_sim_proc_cap_badge(const captls_sim_proc *p,
+                                   captls_cap_handle h)
+{
+    captls_cap_info info;
+    if (p == NULL ||
+        captls_cap_lookup(&p->k->caps, captls_sim_proc_owner(p), h,
+                          CAPTLS_IFACE_ANY, 0, &info) != CAPTLS_OK ||
+        info.object != p)
+        return 0;
+    return sim_ipc_badge_of(p->k, p, h);
+}
+
 /* ------------------------------------------------- helpers for programs */
 
 captls_result captls_sim_ipc_call(captls_sim_proc *p, captls_cap_handle target,
@@ -366,13 +417,18 @@ captls_result captls_sim_ipc_call(captls_sim_proc *p, captls_cap_handle target,
 
 static captls_result answer(captls_sim_proc *p, const captls_ipc_frame *call,
                             captls_result status, const uint8_t *payload,
-                            size_t len)
+                            size_t len, const captls_cap_handle *caps,
+                            uint16_t ncaps)
 {
     captls_ipc_frame f;
     size_t flen;
-    if (call == NULL || call->kind != CAPTLS_IPC_CALL)
+    if (call == NULL || call->kind != CAPTLS_IPC_CALL ||
+        ncaps > CAPTLS_IPC_MAX_CAPS || (ncaps > 0 && caps == NULL))
         return CAPTLS_ERR_INVALID_ARGUMENT;
     memset(&f, 0, sizeof(f));
+    f.ncaps = ncaps;
+    if (ncaps > 0)
+        memcpy(f.caps, caps, sizeof(caps[0]) * ncaps);
     f.kind = status == CAPTLS_OK ? CAPTLS_IPC_RETURN : CAPTLS_IPC_ERROR;
     f.iface = call->iface;
     f.method = call->method;
@@ -397,7 +453,16 @@ captls_result captls_sim_ipc_return(captls_sim_proc *p,
                                     const captls_ipc_frame *call,
                                     const uint8_t *payload, size_t len)
 {
-    return answer(p, call, CAPTLS_OK, payload, len);
+    return answer(p, call, CAPTLS_OK, payload, len, NULL, 0);
+}
+
+captls_result captls_sim_ipc_return_caps(captls_sim_proc *p,
+                                         const captls_ipc_frame *call,
+                                         const uint8_t *payload, size_t len,
+                                         const captls_cap_handle *caps,
+                                         uint16_t ncaps)
+{
+    return answer(p, call, CAPTLS_OK, payload, len, caps, ncaps);
 }
 
 captls_result captls_sim_ipc_error(captls_sim_proc *p,
@@ -406,5 +471,5 @@ captls_result captls_sim_ipc_error(captls_sim_proc *p,
 {
     if (!captls_result_is_error(status))
         return CAPTLS_ERR_INVALID_ARGUMENT;
-    return answer(p, call, status, NULL, 0);
+    return answer(p, call, status, NULL, 0, NULL, 0);
 }

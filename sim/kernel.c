@@ -183,6 +183,7 @@ void captls_sim_kernel_free(captls_sim_kernel *k)
     for (uint32_t i = 0; i < k->nprocs; i++)
         free(k->procs[i].state);
     free(k->frame_buf);
+    free(k->certs);
     free(k->heap);
     free(k->hosts);
     free(k->links);
@@ -579,8 +580,8 @@ captls_result captls_sim_revoke(captls_sim_proc *p, const char *name,
     if (p == NULL || name == NULL)
         return CAPTLS_ERR_INVALID_ARGUMENT;
     sim_named_cap *nc = named_cap(p, name);
-    if (nc == NULL)
-        return CAPTLS_ERR_NOT_FOUND;
+    if (nc == NULL || nc->received)
+        return CAPTLS_ERR_NOT_FOUND; /* only granted caps have a kmid */
     if (ended != NULL)
         *ended = 0;
     if (nc->revoked)
@@ -784,6 +785,21 @@ void captls_sim_proc_restart(captls_sim_proc *p)
     p->wake_pending = false;
     p->incarnation++;
     p->nminted = 0;
+    /* Badged caps named objects of the earlier life: end them, so a holder
+     * cannot reach whatever the new life puts behind the same badge. */
+    for (unsigned i = 0; i < p->nbadges; i++) {
+        captls_result rv = captls_cap_revoke(&k->caps, CAPTLS_SIM_KERNEL_OWNER,
+                                             p->badges[i].root, NULL);
+        (void)rv; /* a kernel root: cannot fail */
+    }
+    p->nbadges = 0;
+    /* Caps it received and named died with it. */
+    unsigned kept = 0;
+    for (unsigned i = 0; i < p->ncaps; i++) {
+        if (!p->caps[i].received)
+            p->caps[kept++] = p->caps[i];
+    }
+    p->ncaps = kept;
     unsigned regiven = 0;
     for (unsigned i = 0; i < p->ncaps; i++) {
         sim_named_cap *nc = &p->caps[i];

@@ -111,13 +111,22 @@ static uint8_t *read_file(const char *path, size_t max, size_t *len,
     return buf;
 }
 
-/* Parses scenario text; prints FILE:LINE:COL errors. */
+/* Parses scenario text and loads its `cert` files (relative to `path`,
+ * the scenario's file name); prints FILE:LINE:COL errors. */
 static captls_sim_scenario *parse_scn(const uint8_t *text, size_t len,
-                                      const char *shown)
+                                      const char *shown, const char *path)
 {
     captls_sim_scenario *sc = NULL;
     captls_sim_scn_error err;
     captls_result r = captls_sim_scenario_parse(text, len, &sc, &err);
+    if (r == CAPTLS_OK) {
+        r = captls_sim_scenario_load_certs(sc, path, &err);
+        if (r != CAPTLS_OK) {
+            captls_sim_scenario_free(sc);
+            sc = NULL;
+            r = CAPTLS_ERR_MALFORMED;
+        }
+    }
     if (r == CAPTLS_ERR_MALFORMED) {
         fprintf(stderr, "%s:%u:%u: error: %s\n", shown, err.line, err.col,
                 err.msg);
@@ -375,7 +384,8 @@ static int cmd_run(const opts *o, bool replay)
         snprintf(tshown, sizeof(tshown), "%s (scenario from %s)", shown,
                  tr.file);
     }
-    captls_sim_scenario *sc = parse_scn(text, tlen, replay ? tshown : shown);
+    captls_sim_scenario *sc = parse_scn(text, tlen, replay ? tshown : shown,
+                                      replay ? tr.file : file);
     if (sc == NULL) {
         free(buf);
         return EXIT_USAGE;
@@ -450,7 +460,7 @@ static int cmd_bench(const opts *o)
                               shown);
     if (text == NULL)
         return EXIT_USAGE;
-    captls_sim_scenario *sc = parse_scn(text, len, shown);
+    captls_sim_scenario *sc = parse_scn(text, len, shown, o->files[0]);
     free(text);
     if (sc == NULL)
         return EXIT_USAGE;
@@ -691,7 +701,8 @@ static int cmd_sweep(const opts *o)
         texts[i] = read_file(o->files[i], CAPTLS_SIM_SCN_MAX_BYTES, &lens[i],
                              shown[i]);
         if (texts[i] == NULL || (scs[i] = parse_scn(texts[i], lens[i],
-                                                    shown[i])) == NULL) {
+                                                    shown[i], o->files[i])) ==
+                                   NULL) {
             rc = EXIT_USAGE;
             goto out;
         }

@@ -6,6 +6,8 @@
 static const captls_sim_program *const PROGRAMS[] = {
     &captls_sim_prog_echo,
     &captls_sim_prog_echo_client,
+    &captls_sim_prog_trust,
+    &captls_sim_prog_relying_party,
 };
 
 static bool name_eq(const char *s, const char *p, size_t len)
@@ -25,7 +27,7 @@ const captls_sim_program *captls_sim_program_find(const char *name,
 
 const char *captls_sim_program_names(void)
 {
-    return "echo, echo-client";
+    return "echo, echo-client, trust, relying-party";
 }
 
 const captls_sim_verb *captls_sim_program_verb(const captls_sim_program *prog,

@@ -16,6 +16,22 @@
  *                what came back matches what it sent; invokes any Echo
  *                method by name; reads the host's wall clock; puts and gets
  *                blobs in the host's store.
+ *   trust        serves TrustStore: a root store (anchors= the certs named
+ *                at start), its writer and a CertVerifier bound to
+ *                policy= (default webPkiLenient) with untrusted-clock=
+ *                (reject, lower-bound, as-trusted; default the preset's).
+ *                Methods (payloads): anchors/version () -> "version=N
+ *                anchors=K stale=yes|no"; restrict (kind u8: 0 all, 1
+ *                only, 2 exclude; n u8; n SHA-256 fingerprints) -> the same
+ *                text for the view, plus a badged cap on it (call+grant);
+ *                addAnchor (certificate DER) and removeAnchor (fingerprint)
+ *                need write; refresh () -> "changed"|"unchanged";
+ *                verifyChain (host_len u8, host, n u8, n x (u16 length,
+ *                DER), leaf first) -> valid u8, FailureReason u8,
+ *                time_trusted u8, judged at this host's wall clock.
+ *   relying-party  the trust service's client: verify, add-anchor,
+ *                remove-anchor, restrict (naming the view cap it gets),
+ *                refresh, version, drop.
  */
 #ifndef CAPTLS_SIM_PROGRAMS_H
 #define CAPTLS_SIM_PROGRAMS_H
@@ -30,8 +46,16 @@
 #define CAPTLS_SIM_NOTIFIER_METHOD_NOTIFY 1u
 #define CAPTLS_SIM_ECHO_NONCE_LEN 8u
 
+/* The trust service's one method beyond the seed's TrustStore ordinals
+ * (trust_store.h): one endpoint serves one interface in the simulator, so
+ * CertVerifier.verifyChain against the store the cap names is method 16
+ * of TrustStore on the trust service's endpoint. */
+#define CAPTLS_SIM_TRUST_M_VERIFY_CHAIN 16u
+
 extern const captls_sim_program captls_sim_prog_echo;
 extern const captls_sim_program captls_sim_prog_echo_client;
+extern const captls_sim_program captls_sim_prog_trust;
+extern const captls_sim_program captls_sim_prog_relying_party;
 
 /* NULL if there is no program of that name. */
 const captls_sim_program *captls_sim_program_find(const char *name,

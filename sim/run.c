@@ -39,6 +39,9 @@ static captls_result build(captls_sim_kernel *k, const captls_sim_scenario *sc)
             r = captls_sim_link_shape(k, hosts[l->a], hosts[l->b], l->split,
                                       l->bandwidth);
     }
+    for (size_t i = 0; i < sc->ncerts && r == CAPTLS_OK; i++)
+        r = captls_sim_cert_add(k, sc->certs[i].name, sc->certs[i].der,
+                                sc->certs[i].len);
     for (size_t i = 0; i < sc->nprocs && r == CAPTLS_OK; i++) {
         const captls_sim_scn_proc *p = &sc->procs[i];
         r = captls_sim_proc_add(k, hosts[p->host], p->name, p->prog, p->opts,

@@ -10,7 +10,7 @@
 #define SHOW_MAX 64
 
 static const char *const DIRECTIVES =
-    "host, link, service, client, grant, at, expect or limit";
+    "host, link, cert, service, client, grant, at, expect or limit";
 
 /* Words that follow `at TIME` or `expect` for the kernel's own faults and
  * checks; a process may not take one as its name. (Issue 5's verify,
@@ -23,6 +23,23 @@ static const char *const FAULTS[] = {
 static const char *const CHECKS[] = {
     "transcript", "absent", "audit", "refused", "no-crash", "no-leak", NULL,
 };
+
+/* Values of the trust program's options (sim/prog_trust.c). */
+static const char *const TRUST_POLICIES[] = {
+    "webPkiStrict", "webPkiLenient", "privateMtls", "codeSigning", NULL,
+};
+static const char *const TRUST_CLOCK_RULES[] = {
+    "reject", "lower-bound", "as-trusted", NULL,
+};
+
+static bool in_list(const char *p, size_t len, const char *const *list)
+{
+    for (size_t i = 0; list[i] != NULL; i++) {
+        if (scn_eq(p, len, list[i]))
+            return true;
+    }
+    return false;
+}
 
 static int word_in(const scn_tok *t, const char *const *list)
 {
@@ -181,6 +198,9 @@ static bool options(scn_parser *ps, unsigned from, const char *const *keys,
     }
     return true;
 }
+
+static bool cert_list(scn_parser *ps, const char *p, size_t len, unsigned col,
+                      const char *what);
 
 /* ------------------------------------------------------------ directives */
 
@@ -449,6 +469,32 @@ static bool d_proc(scn_parser *ps, bool service)
                 return false;
             continue;
         }
+        if (strcmp(pr.opts[j].key, "anchors") == 0 ||
+            strcmp(pr.opts[j].key, "policy") == 0 ||
+            strcmp(pr.opts[j].key, "untrusted-clock") == 0) {
+            const scn_tok *t = NULL;
+            for (unsigned i = 4; i < ps->ntoks; i++) {
+                if (ps->toks[i].key == pr.opts[j].key)
+                    t = &ps->toks[i];
+            }
+            const char *const *ok = pr.opts[j].key[0] == 'p'
+                                        ? TRUST_POLICIES
+                                        : TRUST_CLOCK_RULES;
+            if (pr.opts[j].key[0] == 'a') {
+                if (!cert_list(ps, t->val, t->val_len, t->val_col,
+                               "anchors=CERT+CERT... (names declared "
+                               "with 'cert')"))
+                    return false;
+            } else if (!in_list(t->val, t->val_len, ok)) {
+                return scn_fail(ps, t->val_col, "expected %s",
+                                pr.opts[j].key[0] == 'p'
+                                    ? "policy=webPkiStrict, webPkiLenient, "
+                                      "privateMtls or codeSigning"
+                                    : "untrusted-clock=reject, lower-bound "
+                                      "or as-trusted");
+            }
+            continue;
+        }
         if (strcmp(pr.opts[j].key, "port") == 0) {
             uint64_t port;
             const scn_tok *t = NULL;
@@ -572,6 +618,55 @@ static int32_t granted(const captls_sim_scenario *sc, uint32_t proc,
     return -1;
 }
 
+/* The service whose cap `t` names for proc: granted, or named by an
+ * earlier action (a verb argument of kind 'N'); -1 if none. */
+static int32_t held(const captls_sim_scenario *sc, uint32_t proc,
+                    const scn_tok *t)
+{
+    int32_t svc = granted(sc, proc, t);
+    for (size_t i = 0; svc < 0 && i < sc->ncapnames; i++) {
+        if (sc->capnames[i].proc == proc &&
+            scn_eq(t->text, t->len, sc->capnames[i].name))
+            svc = (int32_t)sc->capnames[i].service;
+    }
+    return svc;
+}
+
+static int32_t cert_index(const captls_sim_scenario *sc, const char *p,
+                          size_t len)
+{
+    for (size_t i = 0; i < sc->ncerts; i++) {
+        if (scn_eq(p, len, sc->certs[i].name))
+            return (int32_t)i;
+    }
+    return -1;
+}
+
+/* NAME+NAME... of certificates declared with `cert`. */
+static bool cert_list(scn_parser *ps, const char *p, size_t len, unsigned col,
+                      const char *what)
+{
+    char s[SHOW_MAX];
+    size_t i = 0;
+    if (len == 0)
+        return scn_fail(ps, col, "expected %s", what);
+    while (i <= len) {
+        size_t j = i;
+        while (j < len && p[j] != '+')
+            j++;
+        if (j == i)
+            return scn_fail(ps, col + (unsigned)i, "expected a certificate "
+                            "name (%s)", what);
+        if (cert_index(ps->sc, p + i, j - i) < 0)
+            return scn_fail(ps, col + (unsigned)i,
+                            "unknown certificate '%s'; expected one declared "
+                            "earlier with 'cert NAME \"FILE\"'",
+                            scn_show(p + i, j - i, s, sizeof(s)));
+        i = j + 1;
+    }
+    return true;
+}
+
 static bool arg_check(scn_parser *ps, uint32_t proc, const scn_tok *t,
                       char kind, const captls_sim_verb *v, int32_t cap_svc)
 {
@@ -584,8 +679,43 @@ static bool arg_check(scn_parser *ps, uint32_t proc, const scn_tok *t,
         return true;
     if (t->str)
         return scn_fail(ps, t->col, "expected %s, without quotes", v->help);
+    if (kind == 'K')
+        return cert_list(ps, t->text, t->len, t->col,
+                         "certificate names joined by '+', like "
+                         "leaf-a+int-a");
+    if (kind == 'X') {
+        if (scn_eq(t->text, t->len, "all"))
+            return true;
+        if (t->len > 5 && memcmp(t->text, "only:", 5) == 0)
+            return cert_list(ps, t->text + 5, t->len - 5, t->col + 5,
+                             "certificate names after 'only:'");
+        if (t->len > 8 && memcmp(t->text, "exclude:", 8) == 0)
+            return cert_list(ps, t->text + 8, t->len - 8, t->col + 8,
+                             "certificate names after 'exclude:'");
+        return scn_fail(ps, t->col, "expected a filter: all, only:CERTS or "
+                        "exclude:CERTS (names joined by '+')");
+    }
+    if (kind == 'N') {
+        if (!name_tok(ps, t, "a new cap name"))
+            return false;
+        if (held(sc, proc, t) >= 0 || proc_index(sc, t->text, t->len) >= 0)
+            return scn_fail(ps, t->col,
+                            "'%s' already names a cap or a process; "
+                            "expected a new cap name",
+                            scn_show(t->text, t->len, s, sizeof(s)));
+        unsigned n = 0;
+        for (size_t i = 0; i < sc->ngrants; i++)
+            n += sc->grants[i].to == proc;
+        for (size_t i = 0; i < sc->ncapnames; i++)
+            n += sc->capnames[i].proc == proc;
+        if (n >= CAPTLS_SIM_PROC_CAPS)
+            return scn_fail(ps, t->col, "too many caps for '%s'; expected "
+                            "at most %u", sc->procs[proc].name,
+                            CAPTLS_SIM_PROC_CAPS);
+        return true;
+    }
     if (kind == 'C') {
-        if (granted(sc, proc, t) >= 0)
+        if (held(sc, proc, t) >= 0)
             return true;
         return scn_fail(ps, t->col,
                         "'%s' holds no cap named '%s'; expected a "
@@ -849,7 +979,7 @@ static bool d_at(scn_parser *ps)
             !arg_check(ps, act.proc, ta, v->args[i], v, cap_svc))
             return false;
         if (v->args[i] == 'C')
-            cap_svc = granted(sc, act.proc, ta);
+            cap_svc = held(sc, act.proc, ta);
         act.a.args[i].p = (const uint8_t *)ta->text;
         act.a.args[i].len = ta->len;
     }
@@ -859,6 +989,18 @@ static bool d_at(scn_parser *ps)
     act.a.verb = v->name;
     act.a.nargs = i;
     act.a.line = ps->line;
+    for (unsigned j = 0; j < i; j++) {
+        if (v->args[j] != 'N' || cap_svc < 0)
+            continue;
+        sc->capnames = grow(ps, sc->capnames, sc->ncapnames,
+                            &sc->capnames_cap, sizeof(*sc->capnames),
+                            CAPTLS_SIM_SCN_MAX_CAPNAMES, "cap names");
+        if (sc->capnames == NULL)
+            return false;
+        captls_sim_scn_capname cn = {act.proc, (uint32_t)cap_svc,
+                                     (const char *)act.a.args[j].p, ps->line};
+        sc->capnames[sc->ncapnames++] = cn;
+    }
     return push_action(ps, &act);
 }
 
@@ -925,9 +1067,10 @@ static bool d_check(scn_parser *ps, captls_sim_scn_expect *e, int which)
         t = need(ps, 3, "the name of a cap the process holds");
         if (t == NULL)
             return false;
-        if (t->str || t->kv || granted(sc, e->proc, t) < 0)
+        if (t->str || t->kv || held(sc, e->proc, t) < 0)
             return scn_fail(ps, t->col, "'%s' holds no cap named '%s'; "
-                            "expected a cap given with 'grant'",
+                            "expected a cap given with 'grant' or named by "
+                            "an earlier action",
                             sc->procs[e->proc].name,
                             scn_show(t->text, t->len, s, sizeof(s)));
         e->fact = t->text;
@@ -1033,6 +1176,39 @@ static bool d_limit(scn_parser *ps)
     return true;
 }
 
+/* `cert NAME "FILE"` */
+static bool d_cert(scn_parser *ps)
+{
+    captls_sim_scenario *sc = ps->sc;
+    char s[SHOW_MAX];
+    scn_tok *n = need(ps, 1, "a certificate name after 'cert'");
+    if (n == NULL || !name_tok(ps, n, "a certificate name"))
+        return false;
+    int32_t dup = cert_index(sc, n->text, n->len);
+    if (dup >= 0)
+        return scn_fail(ps, n->col,
+                        "certificate '%s' is already declared on line %u; "
+                        "expected a new name",
+                        scn_show(n->text, n->len, s, sizeof(s)),
+                        sc->certs[dup].line);
+    scn_tok *f = need(ps, 2, "a DER file name, like \"pki/root-a.der\"");
+    if (f == NULL)
+        return false;
+    if (f->kv || f->len == 0 || memchr(f->text, '\0', f->len) != NULL)
+        return scn_fail(ps, f->col, "expected a DER file name, like "
+                        "\"pki/root-a.der\"");
+    if (!no_more(ps, 3))
+        return false;
+    sc->certs = grow(ps, sc->certs, sc->ncerts, &sc->certs_cap,
+                     sizeof(*sc->certs), CAPTLS_SIM_SCN_MAX_CERTS,
+                     "certificates");
+    if (sc->certs == NULL)
+        return false;
+    captls_sim_scn_cert c = {n->text, f->text, NULL, 0, ps->line, f->col};
+    sc->certs[sc->ncerts++] = c;
+    return true;
+}
+
 static bool directive(scn_parser *ps)
 {
     char s[SHOW_MAX];
@@ -1044,6 +1220,8 @@ static bool directive(scn_parser *ps)
             return d_host(ps);
         if (scn_eq(t->text, t->len, "link"))
             return d_link(ps);
+        if (scn_eq(t->text, t->len, "cert"))
+            return d_cert(ps);
         if (scn_eq(t->text, t->len, "service"))
             return d_proc(ps, true);
         if (scn_eq(t->text, t->len, "client"))
@@ -1073,6 +1251,10 @@ void captls_sim_scenario_free(captls_sim_scenario *sc)
     free(sc->grants);
     free(sc->actions);
     free(sc->expects);
+    for (size_t i = 0; i < sc->ncerts; i++)
+        free((void *)sc->certs[i].der);
+    free(sc->certs);
+    free(sc->capnames);
     free(sc->pool);
     free(sc);
 }

@@ -43,6 +43,9 @@
 #define CAPTLS_SIM_SCN_MAX_GRANTS 256u
 #define CAPTLS_SIM_SCN_MAX_ACTIONS 10000u
 #define CAPTLS_SIM_SCN_MAX_EXPECTS 1000u
+#define CAPTLS_SIM_SCN_MAX_CERTS 64u
+#define CAPTLS_SIM_SCN_MAX_CAPNAMES 256u
+#define CAPTLS_SIM_SCN_MAX_CERT_BYTES (64u * 1024u) /* one cert file */
 #define CAPTLS_SIM_SCN_MAX_EVENTS 100000000ull
 #define CAPTLS_SIM_SCN_MAX_TIME_NS (1000000ull * CAPTLS_SIM_NS_PER_S)
 #define CAPTLS_SIM_SCN_DEFAULT_WALL 1767225600ll /* 2026-01-01T00:00:00Z */
@@ -80,6 +83,27 @@ typedef struct captls_sim_scn_grant {
     captls_rights rights; /* default call+grant */
     unsigned line;
 } captls_sim_scn_grant;
+
+/* `cert NAME "FILE"`: a DER certificate file, relative to the scenario
+ * file's directory. The parser records the path; the bytes are loaded by
+ * captls_sim_scenario_load_certs (der NULL and len 0 until then: programs
+ * report an unloaded certificate at run time). */
+typedef struct captls_sim_scn_cert {
+    const char *name;
+    const char *path;
+    const uint8_t *der; /* owned by the scenario once loaded */
+    size_t len;
+    unsigned line, col; /* of the path */
+} captls_sim_scn_cert;
+
+/* A cap name an action declares (a verb argument of kind 'N', e.g. the
+ * view `restrict` returns): usable by proc in later lines like a granted
+ * cap, on the same service as the action's cap. */
+typedef struct captls_sim_scn_capname {
+    uint32_t proc, service;
+    const char *name;
+    unsigned line;
+} captls_sim_scn_capname;
 
 /* One `at` line: a program verb of proc (fault false) or a kernel fault. */
 typedef struct captls_sim_scn_action {
@@ -126,13 +150,17 @@ typedef struct captls_sim_scenario {
     size_t nactions;
     captls_sim_scn_expect *expects;
     size_t nexpects;
+    captls_sim_scn_cert *certs;
+    size_t ncerts;
+    captls_sim_scn_capname *capnames;
+    size_t ncapnames;
     uint64_t max_events;  /* 0: the kernel default */
     uint64_t max_time_ns; /* 0: the kernel default */
     /* private: storage */
     char *pool;
     size_t pool_len, pool_cap;
     size_t hosts_cap, links_cap, procs_cap, grants_cap, actions_cap,
-        expects_cap;
+        expects_cap, certs_cap, capnames_cap;
 } captls_sim_scenario;
 
 typedef struct captls_sim_scn_error {
@@ -146,5 +174,14 @@ CAPTLS_MUST_CHECK captls_result captls_sim_scenario_parse(
     const uint8_t *text, size_t len, captls_sim_scenario **out,
     captls_sim_scn_error *err);
 void captls_sim_scenario_free(captls_sim_scenario *sc);
+
+/* Reads every `cert` file, relative to the directory of `scenario_path`
+ * (the scenario's own file name; NULL: the current directory). CAPTLS_OK,
+ * or CAPTLS_ERR_MALFORMED / CAPTLS_ERR_IO with *err naming the `cert`
+ * line and the path's column ("cannot read ...: <why>", "expected a DER
+ * certificate of at most N bytes"). Host code (stdio). */
+CAPTLS_MUST_CHECK captls_result captls_sim_scenario_load_certs(
+    captls_sim_scenario *sc, const char *scenario_path,
+    captls_sim_scn_error *err);
 
 #endif

@@ -142,7 +142,12 @@ typedef struct captls_sim_action {
 
 /* A verb a program accepts, with its argument kinds, one letter each:
  *   'S' text (a quoted string or a word), 'C' the name of a cap the
- *   process holds, 'A' HOST:PORT with a declared host. */
+ *   process holds, 'A' HOST:PORT with a declared host, 'M' a method of
+ *   the service the preceding 'C' cap names, 'K' certificate names
+ *   declared with `cert`, joined by '+' (leaf first for a chain), 'N' a
+ *   new cap name the action gives the process (on the preceding 'C' cap's
+ *   service; later lines may use it as a 'C'), 'X' a TrustFilter word:
+ *   `all`, `only:CERTS` or `exclude:CERTS` (CERTS as for 'K'). */
 typedef struct captls_sim_verb {
     const char *name;
     const char *args;
@@ -339,6 +344,46 @@ CAPTLS_MUST_CHECK captls_result captls_sim_proc_mint(captls_sim_proc *p,
                                                      captls_cap_handle *out);
 CAPTLS_MUST_CHECK captls_result captls_sim_proc_cap_drop(captls_sim_proc *p,
                                                          captls_cap_handle h);
+/* Badged caps: like captls_sim_proc_mint, but the kernel root carries
+ * `badge` (non-zero), so a service can tell apart the objects it serves
+ * behind one endpoint (e.g. the restricted views of one TrustStore). A
+ * call made through that cap, or through anything derived or granted on
+ * from it, carries the badge to the callee (captls_sim_proc_call_badge);
+ * a handle passed to the service in a frame shows it too
+ * (captls_sim_proc_cap_badge). Calls through caps without a badged root
+ * (scenario grants) carry 0. A restart revokes every badged root of the
+ * process's earlier life. At most 32 per process (LIMIT_EXCEEDED). p may
+ * drop *out after passing it on: the badge lives on the kernel's root. */
+CAPTLS_MUST_CHECK captls_result captls_sim_proc_mint_badged(
+    captls_sim_proc *p, captls_interface_id iface, captls_rights rights,
+    uint32_t badge, captls_cap_handle *out);
+/* The badge of the cap a CALL frame `call` (as p received it) came
+ * through; 0 for none or an unknown call. */
+uint32_t captls_sim_proc_call_badge(const captls_sim_proc *p,
+                                    const captls_ipc_frame *call);
+/* The badge of handle h that p holds, for p's own endpoint; 0 if none. */
+uint32_t captls_sim_proc_cap_badge(const captls_sim_proc *p,
+                                   captls_cap_handle h);
+/* Names a handle p received (in an answer), so scenarios can use it like
+ * a granted cap: captls_sim_proc_cap finds it, refusals count against it
+ * (`expect refused`), the leak check treats it as held by design. It is
+ * not given again at a restart. ALREADY_EXISTS if the name is taken,
+ * LIMIT_EXCEEDED past CAPTLS_SIM_PROC_CAPS. */
+CAPTLS_MUST_CHECK captls_result captls_sim_proc_cap_name(captls_sim_proc *p,
+                                                         const char *name,
+                                                         captls_cap_handle h);
+
+/* Certificates a scenario loaded (`cert NAME "FILE"`), by name. The bytes
+ * are borrowed: they must outlive the kernel. len 0 is allowed (a file
+ * that was not loaded, as in the fuzzer): programs then report it. */
+CAPTLS_MUST_CHECK captls_result captls_sim_cert_add(captls_sim_kernel *k,
+                                                    const char *name,
+                                                    const uint8_t *der,
+                                                    size_t len);
+/* NOT_FOUND when no cert has that name (len bytes of name). */
+CAPTLS_MUST_CHECK captls_result captls_sim_cert_find(
+    const captls_sim_kernel *k, const char *name, size_t name_len,
+    const uint8_t **der, size_t *len);
 /* A CAPTLS_IPC_MAX_FRAME-byte buffer for receiving frames, shared by all
  * programs of the kernel: valid until the current callback returns. */
 uint8_t *captls_sim_frame_buffer(captls_sim_proc *p);
@@ -361,6 +406,12 @@ CAPTLS_MUST_CHECK captls_result captls_sim_ipc_call(
 CAPTLS_MUST_CHECK captls_result captls_sim_ipc_return(
     captls_sim_proc *p, const captls_ipc_frame *call, const uint8_t *payload,
     size_t len);
+
+/* Like captls_sim_ipc_return, passing caps p holds (each needs the
+ * grant right; the caller receives children of them, p keeps its own). */
+CAPTLS_MUST_CHECK captls_result captls_sim_ipc_return_caps(
+    captls_sim_proc *p, const captls_ipc_frame *call, const uint8_t *payload,
+    size_t len, const captls_cap_handle *caps, uint16_t ncaps);
 
 /* Answers `call` with an ERROR frame carrying `status` (an error). */
 CAPTLS_MUST_CHECK captls_result captls_sim_ipc_error(

@@ -98,11 +98,20 @@ typedef struct sim_named_cap {
                              * and everything granted on from h */
     captls_rights rights;
     bool revoked;
+    bool received; /* named with captls_sim_proc_cap_name: not re-given
+                    * at restart, no kmid */
     uint32_t refused;
     captls_result last_refusal;
 } sim_named_cap;
 
 #define SIM_PROC_MINTED 16u
+#define SIM_PROC_BADGES 32u
+
+/* A kernel root on a process's endpoint that carries a badge. */
+typedef struct sim_badge {
+    captls_cap_handle root;
+    uint32_t badge;
+} sim_badge;
 
 struct captls_sim_proc {
     captls_sim_kernel *k;
@@ -123,6 +132,8 @@ struct captls_sim_proc {
     unsigned ncaps;
     captls_cap_handle minted[SIM_PROC_MINTED]; /* captls_sim_proc_mint */
     unsigned nminted;
+    sim_badge badges[SIM_PROC_BADGES]; /* captls_sim_proc_mint_badged */
+    unsigned nbadges;
     /* IPC endpoint: delivered frames waiting for recv. */
     sim_frame *q_head, *q_tail;
     uint32_t q_count; /* queued + in flight towards this endpoint */
@@ -137,7 +148,15 @@ typedef struct sim_call {
     uint32_t caller_req;
     captls_interface_id iface;
     uint16_t method;
+    uint32_t badge; /* of the cap the call came through; 0 for none */
 } sim_call;
+
+/* A certificate a scenario loaded (borrowed bytes). */
+typedef struct sim_cert {
+    char name[CAPTLS_SIM_NAME_MAX];
+    const uint8_t *der;
+    size_t len;
+} sim_cert;
 
 /* ------------------------------------------------------------ streams */
 
@@ -221,6 +240,9 @@ struct captls_sim_kernel {
 
     uint8_t *frame_buf; /* captls_sim_frame_buffer, made on first use */
 
+    sim_cert *certs; /* captls_sim_cert_add */
+    uint32_t ncerts, certs_cap;
+
     captls_sim_line_fn out;
     void *out_ctx;
     br_sha256_context hash;
@@ -263,6 +285,10 @@ void sim_net_free_all(captls_sim_kernel *k);
 extern const captls_net sim_net_vtable;
 
 /* ipc.c */
+/* The badge of the first badged root of `target` that h descends from
+ * (0 when none). */
+uint32_t sim_ipc_badge_of(const captls_sim_kernel *k,
+                          const captls_sim_proc *target, captls_cap_handle h);
 void sim_ipc_arrive(captls_sim_kernel *k, sim_frame *f);
 void sim_ipc_proc_died(captls_sim_kernel *k, uint32_t proc);
 /* fault.c */
