@@ -47,8 +47,20 @@ rrc=${PIPESTATUS[0]}
 flaky_ok=0
 [ "$frc" -eq 1 ] && [ "$nfail" -gt 0 ] && [ "$nfail" -lt 200 ] && [ "$rrc" -eq 1 ] && [ -n "$replay_cmd" ] && flaky_ok=1
 
-bold "3. The same core, booted as a capOS-style guest in QEMU"
-say "build/guest/captls.elf is a freestanding x86_64 kernel image: core/ compiled unchanged with BearSSL, a serial console, a timer, RDRAND/RDSEED entropy and a memory arena. At boot it runs power-on self-tests (known answers for SHA-256 and HMAC-SHA256, the capability table's refusals, the entropy source) and reports through QEMU's isa-debug-exit device."
+bold "3. Trust as a capability: captls verify, and a TrustStore behind IPC"
+say "captls verify builds and validates a chain (RFC 5280) and answers ok with the chain, or fail: with the seed's FailureReason. The certificates are the simulator's small test PKI (sim/scenarios/pki/)."
+pki=sim/scenarios/pki
+v() { echo "\$ build/captls verify $*"; build/captls verify "$@"; echo "(exit $?)"; }
+v --roots $pki/root-a.der --untrusted $pki/int-a.der --at 2026-11-23T00:00:00Z --host www.alpha.test $pki/leaf-a.der
+v --roots $pki/root-a.der --untrusted $pki/int-a.der --at 2026-11-23T00:00:00Z --host www.beta.test $pki/leaf-a.der
+v --roots $pki/root-a.der --untrusted $pki/int-a.der --at 2026-11-23T00:00:00Z $pki/leaf-old.der
+echo
+say "In the simulator, a trust service holds a TrustStore; a relying party holds only a restricted view of it (a snapshot), an admin holds the separate writer cap. The admin removes root A; the stale view keeps trusting it until its holder refreshes, exactly as the seed describes. Key lines of the transcript:"
+build/captls-sim run sim/scenarios/trust_stale_view.scn | tee build/demo-trust.txt | grep -E "remove-anchor|verify #|refresh of view|audit|done:"
+trc=${PIPESTATUS[0]}
+
+bold "4. The same core, booted as a capOS-style guest in QEMU"
+say "build/guest/captls.elf is a freestanding x86_64 kernel image: core/ compiled unchanged with BearSSL, a serial console, a timer, RDRAND/RDSEED entropy and a memory arena. At boot it runs power-on self-tests (known answers for every crypto primitive, the capability table's refusals, the entropy source) and reports through QEMU's isa-debug-exit device."
 echo
 ci/qemu-test.sh build/guest/captls.elf
 qrc=$?
@@ -56,7 +68,8 @@ qrc=$?
 bold "What you just saw"
 say "- A deterministic simulation: the transcript and its hash depend only on the scenario and the seed, so any failure a sweep finds once replays exactly, from the printed command or from a trace file."
 say "- Capabilities crossing IPC: the Notifier handle was granted by the kernel's cap table, owner-bound and revocable; a forged or stale handle would have been refused."
+say "- Trust that follows capabilities: verification outcomes are the seed's FailureReasons, a restricted view is a snapshot its holder refreshes on purpose, and every write is audited."
 say "- The same portable core running on bare (virtual) metal: 'POST: N passed, 0 failed' comes from the guest itself."
 echo
 say "Next: make test runs every check (freestanding core, unit tests plain and under ASan+UBSan, pytest suites, fuzz smoke runs, the guest boot)."
-[ "$rc" -eq 0 ] && [ "$qrc" -eq 0 ] && [ "$h1" = "$h1b" ] && [ "$h1" != "$h2" ] && [ "$src" -eq 0 ] && [ "$flaky_ok" -eq 1 ]
+[ "$rc" -eq 0 ] && [ "$trc" -eq 0 ] && [ "$qrc" -eq 0 ] && [ "$h1" = "$h1b" ] && [ "$h1" != "$h2" ] && [ "$src" -eq 0 ] && [ "$flaky_ok" -eq 1 ]
