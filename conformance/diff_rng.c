@@ -7,12 +7,18 @@
 #include <time.h>
 #include <unistd.h>
 
-static uint64_t splitmix(uint64_t *x)
+uint64_t captls_diff_splitmix64(uint64_t *state)
 {
-    uint64_t z = (*x += 0x9e3779b97f4a7c15u);
+    uint64_t z = (*state += 0x9e3779b97f4a7c15u);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
     return z ^ (z >> 31);
+}
+
+void captls_diff_splitmix_bytes(uint64_t *state, uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        p[i] = (uint8_t)captls_diff_splitmix64(state);
 }
 
 static uint64_t env_u64(const char *name, uint64_t dflt, int *set)
@@ -53,7 +59,7 @@ size_t captls_diff_begin(captls_diff_rng *rng, const char *name,
     for (const char *c = name; *c; c++)
         x = (x ^ (uint8_t)*c) * 0x100000001b3u;
     for (int i = 0; i < 4; i++)
-        rng->s[i] = splitmix(&x);
+        rng->s[i] = captls_diff_splitmix64(&x);
     printf("diff %s: seed %llu, %llu cases; rerun with CAPTLS_DIFF_SEED=%llu\n",
            name, (unsigned long long)seed, (unsigned long long)cases,
            (unsigned long long)seed);

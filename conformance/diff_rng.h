@@ -36,6 +36,15 @@ size_t captls_diff_len(captls_diff_rng *rng, size_t max);
 /* Flips one random bit of p[0..n) (n > 0). */
 void captls_diff_flip(captls_diff_rng *rng, uint8_t *p, size_t n);
 
+/* SplitMix64, the fixed-seed stream of the unit tests that compare against
+ * OpenSSL with a constant seed (core/crypto/test_ed25519.c, test_x25519.c):
+ * each test owns its `uint64_t` state, starts it at its own constant and so
+ * draws the same inputs on every run. captls_diff_begin seeds xoshiro from
+ * it too. */
+uint64_t captls_diff_splitmix64(uint64_t *state);
+/* Fills p[0..n) with the low byte of one splitmix step per byte. */
+void captls_diff_splitmix_bytes(uint64_t *state, uint8_t *p, size_t n);
+
 /* Prints "  label (n bytes): hex" to stdout (for mismatch reports). */
 void captls_diff_dump(const char *label, const uint8_t *p, size_t n);
 

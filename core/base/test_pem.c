@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "conformance/testkit.h"
 #include "core/base/base64.h"
 #include "core/base/pem.h"
 
@@ -123,17 +124,6 @@ static void test_base64_random_vs_openssl(void **state)
     }
 }
 
-static size_t slurp(const char *path, uint8_t *buf, size_t cap)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        fail_msg("cannot open %s (run from the repository root)", path);
-    size_t n = fread(buf, 1, cap, f);
-    fclose(f);
-    assert_true(n > 0 && n < cap);
-    return n;
-}
-
 static void test_pem_matches_openssl_files(void **state)
 {
     (void)state;
@@ -144,9 +134,9 @@ static void test_pem_matches_openssl_files(void **state)
         uint8_t pem[4096], der[4096], dec[4096];
         char enc[4096];
         snprintf(path, sizeof(path), "vectors/keys/%s.pem", names[i]);
-        size_t pn = slurp(path, pem, sizeof(pem));
+        size_t pn = captls_test_slurp(path, pem, sizeof(pem));
         snprintf(path, sizeof(path), "vectors/keys/%s.der", names[i]);
-        size_t dn = slurp(path, der, sizeof(der));
+        size_t dn = captls_test_slurp(path, der, sizeof(der));
         size_t pos = 0, n;
         captls_pem_block b;
         assert_int_equal(captls_pem_next(pem, pn, &pos, &b), CAPTLS_OK);

@@ -16,41 +16,17 @@
 #include <openssl/bn.h>
 #include <openssl/evp.h>
 
+#include "conformance/diff_rng.h"
 #include "core/crypto/curve25519_group.h"
 #include "core/crypto/curve25519_scalar.h"
 #include "core/crypto/ed25519.h"
+#include "core/crypto/test_vectors.h"
 
 #define N_RANDOM 2000
 
 /* ------------------------------------------------------------ helpers */
 
 static uint64_t rng_state = 0x243f6a8885a308d3u;
-
-static uint64_t splitmix64(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
-static void rand_bytes(uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        p[i] = (uint8_t)splitmix64();
-}
-
-static size_t unhex(uint8_t *out, size_t cap, const char *hex)
-{
-    size_t n = strlen(hex) / 2;
-    assert_true(n <= cap);
-    for (size_t i = 0; i < n; i++) {
-        unsigned v;
-        assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
-        out[i] = (uint8_t)v;
-    }
-    return n;
-}
 
 static void ossl_public(uint8_t pub[32], const uint8_t seed[32])
 {
@@ -105,17 +81,17 @@ static void test_rfc8032_vectors(void **state)
     while (fgets(line, sizeof line, f) != NULL) {
         line[strcspn(line, "\r\n")] = 0;
         if (strncmp(line, "secret: ", 8) == 0)
-            have |= unhex(seed, 32, line + 8) == 32 ? 1 : 0;
+            have |= tv_hex_to(line + 8, seed, 32) == 32 ? 1 : 0;
         else if (strncmp(line, "public: ", 8) == 0)
-            have |= unhex(pub, 32, line + 8) == 32 ? 2 : 0;
+            have |= tv_hex_to(line + 8, pub, 32) == 32 ? 2 : 0;
         else if (strncmp(line, "message:", 8) == 0) {
             const char *h = line + 8;
             while (*h == ' ')
                 h++;
-            mlen = unhex(msg, sizeof msg, h);
+            mlen = tv_hex_to(h, msg, sizeof msg);
             have |= 4;
         } else if (strncmp(line, "signature: ", 11) == 0) {
-            assert_int_equal(unhex(sig, 64, line + 11), 64);
+            assert_int_equal(tv_hex_to(line + 11, sig, 64), 64);
             assert_int_equal(have, 7);
             captls_ed25519_public_from_seed(got_pub, seed);
             assert_memory_equal(got_pub, pub, 32);
@@ -151,9 +127,9 @@ static void test_random_vs_openssl(void **state)
     uint8_t seed[32], pub[32], opub[32], sig[64], osig[64], bad[64];
 
     for (int i = 0; i < N_RANDOM; i++) {
-        size_t len = (size_t)(splitmix64() % sizeof msg);
-        rand_bytes(seed, 32);
-        rand_bytes(msg, len);
+        size_t len = (size_t)(captls_diff_splitmix64(&rng_state) % sizeof msg);
+        captls_diff_splitmix_bytes(&rng_state, seed, 32);
+        captls_diff_splitmix_bytes(&rng_state, msg, len);
         captls_ed25519_public_from_seed(pub, seed);
         ossl_public(opub, seed);
         assert_memory_equal(pub, opub, 32);
@@ -164,14 +140,16 @@ static void test_random_vs_openssl(void **state)
 
         /* tampered signature: one random bit */
         memcpy(bad, sig, 64);
-        bad[splitmix64() % 64] ^= (uint8_t)(1u << (splitmix64() % 8));
+        bad[captls_diff_splitmix64(&rng_state) % 64] ^=
+            (uint8_t)(1u << (captls_diff_splitmix64(&rng_state) % 8));
         assert_int_equal(captls_ed25519_verify(pub, msg, len, bad) == CAPTLS_OK,
                          ossl_verify(pub, msg, len, bad));
         assert_false(ossl_verify(pub, msg, len, bad));
         /* tampered message */
         if (len > 0) {
-            size_t at = (size_t)(splitmix64() % len);
-            uint8_t bit = (uint8_t)(1u << (splitmix64() % 8));
+            size_t at = (size_t)(captls_diff_splitmix64(&rng_state) % len);
+            uint8_t bit =
+                (uint8_t)(1u << (captls_diff_splitmix64(&rng_state) % 8));
             msg[at] ^= bit;
             assert_int_equal(captls_ed25519_verify(pub, msg, len, sig),
                              CAPTLS_ERR_BAD_SIGNATURE);
@@ -182,13 +160,14 @@ static void test_random_vs_openssl(void **state)
         {
             uint8_t bpub[32];
             memcpy(bpub, pub, 32);
-            bpub[splitmix64() % 32] ^= (uint8_t)(1u << (splitmix64() % 8));
+            bpub[captls_diff_splitmix64(&rng_state) % 32] ^=
+                (uint8_t)(1u << (captls_diff_splitmix64(&rng_state) % 8));
             assert_int_equal(
                 captls_ed25519_verify(bpub, msg, len, sig) == CAPTLS_OK,
                 ossl_verify(bpub, msg, len, sig));
         }
         /* a random "signature" agrees too (almost always invalid) */
-        rand_bytes(bad, 64);
+        captls_diff_splitmix_bytes(&rng_state, bad, 64);
         bad[63] &= 0x0f; /* make S < L likely, to reach the equation */
         assert_int_equal(captls_ed25519_verify(pub, msg, len, bad) == CAPTLS_OK,
                          ossl_verify(pub, msg, len, bad));
@@ -233,7 +212,7 @@ static void test_reject_noncanonical_s(void **state)
     uint8_t seed[32], pub[32], sig[64], bad[64];
     const uint8_t msg[3] = {'a', 'b', 'c'};
 
-    rand_bytes(seed, 32);
+    captls_diff_splitmix_bytes(&rng_state, seed, 32);
     captls_ed25519_public_from_seed(pub, seed);
     captls_ed25519_sign(sig, seed, pub, msg, 3);
     assert_int_equal(captls_ed25519_verify(pub, msg, 3, sig), CAPTLS_OK);
@@ -268,7 +247,7 @@ static void test_reject_small_order_key(void **state)
     memset(sig, 0, sizeof sig);
     sig[0] = 0x58; /* some R, S = 0 */
     for (int i = 0; i < 8; i++) {
-        unhex(pub, 32, small_order_hex[i]);
+        tv_hex_into(small_order_hex[i], pub, 32);
         /* it decodes: the rejection is the small-order check */
         assert_int_equal(captls_ge_frombytes_vartime(&P, pub), 0);
         assert_int_equal(captls_ge_has_small_order(&P), 1);
@@ -278,8 +257,9 @@ static void test_reject_small_order_key(void **state)
     }
     /* A mixed-order key (A + T8) is not small order, only R and A of
      * order <= 8 are refused. The base point is not small. */
-    unhex(pub, 32,
-          "5866666666666666666666666666666666666666666666666666666666666666");
+    tv_hex_into(
+        "5866666666666666666666666666666666666666666666666666666666666666", pub,
+        32);
     assert_int_equal(captls_ge_frombytes_vartime(&P, pub), 0);
     assert_int_equal(captls_ge_has_small_order(&P), 0);
     assert_int_equal(captls_ge_encoding_has_small_order(pub), 0);
@@ -293,19 +273,19 @@ static void test_reject_small_order_forgery(void **state)
     uint8_t pub[32], sig[64];
     const uint8_t msg[5] = "hello";
 
-    unhex(pub, 32, small_order_hex[0]); /* A = identity */
+    tv_hex_into(small_order_hex[0], pub, 32); /* A = identity */
     memset(sig, 0, 64);
-    unhex(sig, 32, small_order_hex[0]); /* R = identity, S = 0 */
+    tv_hex_into(small_order_hex[0], sig, 32); /* R = identity, S = 0 */
     assert_int_equal(captls_ed25519_verify(pub, msg, 5, sig),
                      CAPTLS_ERR_INVALID_KEY);
     /* With a genuine key, a small-order R is refused as a bad signature. */
     {
         uint8_t seed[32];
-        rand_bytes(seed, 32);
+        captls_diff_splitmix_bytes(&rng_state, seed, 32);
         captls_ed25519_public_from_seed(pub, seed);
     }
     for (int i = 0; i < 8; i++) {
-        unhex(sig, 32, small_order_hex[i]);
+        tv_hex_into(small_order_hex[i], sig, 32);
         assert_int_equal(captls_ed25519_verify(pub, msg, 5, sig),
                          CAPTLS_ERR_BAD_SIGNATURE);
     }
@@ -367,8 +347,8 @@ static void test_inputs_untouched(void **state)
     uint8_t seed[32], pub[32], sig[64], msg[40];
     uint8_t pub2[32], sig2[64], msg2[40];
 
-    rand_bytes(seed, 32);
-    rand_bytes(msg, sizeof msg);
+    captls_diff_splitmix_bytes(&rng_state, seed, 32);
+    captls_diff_splitmix_bytes(&rng_state, msg, sizeof msg);
     captls_ed25519_public_from_seed(pub, seed);
     captls_ed25519_sign(sig, seed, pub, msg, sizeof msg);
     sig[10] ^= 4;
@@ -402,7 +382,7 @@ static void test_scalar_vs_bignum(void **state)
 
     le_to_bn(L, L_bytes, 32);
     for (int i = 0; i < 3000; i++) {
-        rand_bytes(wide, 64);
+        captls_diff_splitmix_bytes(&rng_state, wide, 64);
         if (i == 0)
             memset(wide, 0xff, 64);
         if (i == 1)
@@ -413,9 +393,9 @@ static void test_scalar_vs_bignum(void **state)
         assert_int_equal(BN_bn2lebinpad(y, want, 32), 32);
         assert_memory_equal(got, want, 32);
 
-        rand_bytes(a, 32);
-        rand_bytes(b, 32);
-        rand_bytes(c, 32);
+        captls_diff_splitmix_bytes(&rng_state, a, 32);
+        captls_diff_splitmix_bytes(&rng_state, b, 32);
+        captls_diff_splitmix_bytes(&rng_state, c, 32);
         if (i == 2) {
             memset(a, 0xff, 32);
             memset(b, 0xff, 32);

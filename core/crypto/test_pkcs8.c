@@ -13,21 +13,9 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "conformance/testkit.h"
 #include "core/crypto/pkcs8.h"
 #include "core/crypto/sec1.h"
-
-static EVP_PKEY *keygen(const char *alg, const char *group)
-{
-    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_name(NULL, alg, NULL);
-    EVP_PKEY *k = NULL;
-    assert_non_null(c);
-    assert_int_equal(EVP_PKEY_keygen_init(c), 1);
-    if (group != NULL)
-        assert_int_equal(EVP_PKEY_CTX_set_group_name(c, group), 1);
-    assert_int_equal(EVP_PKEY_keygen(c, &k), 1);
-    EVP_PKEY_CTX_free(c);
-    return k;
-}
 
 static size_t pkcs8_der(EVP_PKEY *k, uint8_t *out, size_t cap)
 {
@@ -119,7 +107,7 @@ static void test_openssl_keys(void **state)
     uint8_t der[512];
     for (size_t i = 0; i < 4; i++) {
         for (int rep = 0; rep < 5; rep++) {
-            EVP_PKEY *k = keygen(ks[i].alg, ks[i].group);
+            EVP_PKEY *k = captls_test_keygen(ks[i].alg, ks[i].group, 0);
             size_t n = pkcs8_der(k, der, sizeof(der));
             check(k, der, n, false, ks[i].t);
             if (ks[i].group != NULL) {
@@ -153,17 +141,6 @@ static void test_openssl_keys(void **state)
     EVP_PKEY_free(k);
 }
 
-static size_t slurp(const char *path, uint8_t *buf, size_t cap)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        fail_msg("cannot open %s (run from the repository root)", path);
-    size_t n = fread(buf, 1, cap, f);
-    fclose(f);
-    assert_true(n > 0 && n < cap);
-    return n;
-}
-
 static void test_vector_files_and_pem(void **state)
 {
     (void)state;
@@ -177,11 +154,11 @@ static void test_vector_files_and_pem(void **state)
     for (size_t i = 0; i < 4; i++) {
         char path[128], pem[128];
         snprintf(path, sizeof(path), "vectors/keys/%s", der[i].f);
-        n = slurp(path, buf, sizeof(buf));
+        n = captls_test_slurp(path, buf, sizeof(buf));
         assert_int_equal(captls_pkcs8_parse(buf, n, &pk, NULL), CAPTLS_OK);
         assert_int_equal(pk.type, der[i].t);
         snprintf(pem, sizeof(pem), "%.*s.pem", (int)(strlen(path) - 4), path);
-        n = slurp(pem, buf, sizeof(buf));
+        n = captls_test_slurp(pem, buf, sizeof(buf));
         memset(scratch, 0xCC, sizeof(scratch));
         assert_int_equal(captls_private_key_parse_pem(buf, n, scratch,
                                                       sizeof(scratch), &pk2),
@@ -189,9 +166,9 @@ static void test_vector_files_and_pem(void **state)
         assert_memory_equal(&pk, &pk2, sizeof(pk));
         assert_true(all_bytes(scratch, sizeof(scratch), 0)); /* wiped */
     }
-    n = slurp("vectors/keys/p256.sec1.der", buf, sizeof(buf));
+    n = captls_test_slurp("vectors/keys/p256.sec1.der", buf, sizeof(buf));
     assert_int_equal(captls_sec1_parse(buf, n, CAPTLS_KEY_NONE, &pk, NULL), CAPTLS_OK);
-    n = slurp("vectors/keys/p256.key.der", buf, sizeof(buf));
+    n = captls_test_slurp("vectors/keys/p256.key.der", buf, sizeof(buf));
     assert_int_equal(captls_pkcs8_parse(buf, n, &pk2, NULL), CAPTLS_OK);
     assert_memory_equal(&pk, &pk2, sizeof(pk));
     /* "EC PARAMETERS" then "EC PRIVATE KEY", as openssl ecparam -genkey */
@@ -199,22 +176,22 @@ static void test_vector_files_and_pem(void **state)
         "-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n";
     memcpy(buf, params, sizeof(params) - 1);
     n = sizeof(params) - 1 +
-        slurp("vectors/keys/p256.sec1.pem", buf + sizeof(params) - 1,
+        captls_test_slurp("vectors/keys/p256.sec1.pem", buf + sizeof(params) - 1,
               sizeof(buf) - sizeof(params));
     assert_int_equal(captls_private_key_parse_pem(buf, n, scratch, sizeof(scratch),
                                                   &pk2), CAPTLS_OK);
     assert_memory_equal(&pk, &pk2, sizeof(pk));
     /* refusals */
-    n = slurp("vectors/keys/p256.enc.pem", buf, sizeof(buf));
+    n = captls_test_slurp("vectors/keys/p256.enc.pem", buf, sizeof(buf));
     assert_int_equal(captls_private_key_parse_pem(buf, n, scratch, sizeof(scratch), &pk),
                      CAPTLS_ERR_UNSUPPORTED);
-    n = slurp("vectors/keys/rsa2048.key.pem", buf, sizeof(buf));
+    n = captls_test_slurp("vectors/keys/rsa2048.key.pem", buf, sizeof(buf));
     static uint8_t big[2048];
     assert_int_equal(captls_private_key_parse_pem(buf, n, big, sizeof(big), &pk),
                      CAPTLS_ERR_UNSUPPORTED);
     assert_int_equal(captls_private_key_parse_pem(buf, n, scratch, sizeof(scratch), &pk),
                      CAPTLS_ERR_BUFFER_TOO_SMALL);
-    n = slurp("vectors/keys/p256.pub.pem", buf, sizeof(buf));
+    n = captls_test_slurp("vectors/keys/p256.pub.pem", buf, sizeof(buf));
     assert_int_equal(captls_private_key_parse_pem(buf, n, scratch, sizeof(scratch), &pk),
                      CAPTLS_ERR_NOT_FOUND);
     static const char legacy[] = "-----BEGIN RSA PRIVATE KEY-----\nZm9v\n"

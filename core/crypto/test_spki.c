@@ -13,22 +13,9 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "conformance/testkit.h"
 #include "core/crypto/spki.h"
-
-static EVP_PKEY *keygen(const char *alg, const char *param, int value)
-{
-    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_name(NULL, alg, NULL);
-    EVP_PKEY *k = NULL;
-    assert_non_null(c);
-    assert_int_equal(EVP_PKEY_keygen_init(c), 1);
-    if (param != NULL && strcmp(param, "bits") == 0)
-        assert_int_equal(EVP_PKEY_CTX_set_rsa_keygen_bits(c, value), 1);
-    else if (param != NULL)
-        assert_int_equal(EVP_PKEY_CTX_set_group_name(c, param), 1);
-    assert_int_equal(EVP_PKEY_keygen(c, &k), 1);
-    EVP_PKEY_CTX_free(c);
-    return k;
-}
+#include "core/crypto/test_vectors.h"
 
 static size_t pubkey_der(EVP_PKEY *k, uint8_t *out, size_t cap)
 {
@@ -132,22 +119,11 @@ static void test_openssl_keys(void **state)
     };
     for (size_t i = 0; i < sizeof(ks) / sizeof(ks[0]); i++) {
         for (int rep = 0; rep < (ks[i].v >= 4096 ? 1 : 4); rep++) {
-            EVP_PKEY *k = keygen(ks[i].alg, ks[i].param, ks[i].v);
+            EVP_PKEY *k = captls_test_keygen(ks[i].alg, ks[i].param, ks[i].v);
             check_key(k, ks[i].t);
             EVP_PKEY_free(k);
         }
     }
-}
-
-static size_t read_file(const char *path, uint8_t *buf, size_t cap)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        fail_msg("cannot open %s (run tests from the repository root)", path);
-    size_t n = fread(buf, 1, cap, f);
-    fclose(f);
-    assert_true(n > 0 && n < cap);
-    return n;
 }
 
 static void test_vector_files(void **state)
@@ -156,7 +132,7 @@ static void test_vector_files(void **state)
     uint8_t der[2048], enc[2048];
     size_t n, len;
     captls_public_key pk;
-    n = read_file("vectors/keys/rsapss2048.pub.der", der, sizeof(der));
+    n = captls_test_slurp("vectors/keys/rsapss2048.pub.der", der, sizeof(der));
     assert_int_equal(captls_spki_parse(der, n, &pk, NULL), CAPTLS_OK);
     assert_int_equal(pk.type, CAPTLS_KEY_RSA_PSS);
     assert_false(pk.pss_restricted);
@@ -164,7 +140,7 @@ static void test_vector_files(void **state)
     assert_int_equal(captls_spki_encode(&pk, enc, sizeof(enc), &len), CAPTLS_OK);
     assert_int_equal(len, n);
     assert_memory_equal(enc, der, n);
-    n = read_file("vectors/keys/rsapss2048-sha256.pub.der", der, sizeof(der));
+    n = captls_test_slurp("vectors/keys/rsapss2048-sha256.pub.der", der, sizeof(der));
     assert_int_equal(captls_spki_parse(der, n, &pk, NULL), CAPTLS_OK);
     assert_int_equal(pk.type, CAPTLS_KEY_RSA_PSS);
     assert_true(pk.pss_restricted);
@@ -182,7 +158,7 @@ static void test_vector_files(void **state)
     for (size_t i = 0; i < 5; i++) {
         char path[128];
         snprintf(path, sizeof(path), "vectors/keys/%s.pub.der", files[i]);
-        n = read_file(path, der, sizeof(der));
+        n = captls_test_slurp(path, der, sizeof(der));
         assert_int_equal(captls_spki_parse(der, n, &pk, NULL), CAPTLS_OK);
     }
 }
@@ -247,7 +223,7 @@ static void test_ec_refusals(void **state)
     static const uint8_t null[] = {0x05, 0x00};
     uint8_t der[512], pt[97], p256oid[10], p384oid[7];
     size_t n, pl = 0;
-    EVP_PKEY *k = keygen("EC", "P-256", 0);
+    EVP_PKEY *k = captls_test_keygen("EC", "P-256", 0);
     assert_int_equal(EVP_PKEY_get_octet_string_param(k, OSSL_PKEY_PARAM_PUB_KEY,
                                                      pt, sizeof(pt), &pl), 1);
     EVP_PKEY_free(k);
@@ -328,16 +304,6 @@ static void test_ec_refusals(void **state)
  * valid points below were computed with Python (y = sqrt(x^3 - 3x + b),
  * p = 3 mod 4) and are confirmed by the parser accepting them. */
 
-static void unhex(const char *h, uint8_t *out, size_t len)
-{
-    assert_int_equal(strlen(h), 2 * len);
-    for (size_t i = 0; i < len; i++) {
-        unsigned v;
-        assert_int_equal(sscanf(h + 2 * i, "%2x", &v), 1);
-        out[i] = (uint8_t)v;
-    }
-}
-
 /* out = a - b (big-endian, len bytes, a >= b) */
 static void sub_be(uint8_t *out, const uint8_t *a, const uint8_t *b,
                    size_t len)
@@ -397,9 +363,9 @@ static void test_ec_edge_points(void **state)
         size_t l = rows[i].len == 48 ? 48 : 32;
         uint8_t p[48], pm1[48], zero[48], y0[48], ny0[48], xe[48], ye[48],
             nye[48], k[48];
-        unhex(rows[i].p, p, l);
-        unhex(rows[i].y_at_0, y0, l);
-        unhex(rows[i].y_at_edge, ye, l);
+        tv_hex_into(rows[i].p, p, l);
+        tv_hex_into(rows[i].y_at_0, y0, l);
+        tv_hex_into(rows[i].y_at_edge, ye, l);
         memset(zero, 0, sizeof(zero));
         memset(k, 0, sizeof(k));
         k[l - 1] = 1;
@@ -434,7 +400,7 @@ static void test_ec_edge_points(void **state)
     /* a P-384 key from OpenSSL, then its y with one bit flipped */
     uint8_t pt[97];
     size_t pl = 0;
-    EVP_PKEY *key = keygen("EC", "P-384", 0);
+    EVP_PKEY *key = captls_test_keygen("EC", "P-384", 0);
     assert_int_equal(EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_PUB_KEY,
                                                      pt, sizeof(pt), &pl), 1);
     EVP_PKEY_free(key);

@@ -64,6 +64,22 @@ static inline uint8_t *tv_unhex(const char *s, size_t *len)
     return out;
 }
 
+/* Decodes hex into out[0..cap); returns the byte count (more than cap
+ * aborts). */
+static inline size_t tv_hex_to(const char *s, uint8_t *out, size_t cap)
+{
+    size_t n;
+    uint8_t *b = tv_unhex(s, &n);
+    if (n > cap) {
+        fprintf(stderr, "tv: want at most %zu bytes, got %zu\n", cap, n);
+        abort();
+    }
+    memcpy(out, b, n);
+    free(b);
+    return n;
+}
+
+/* Decodes hex of exactly len bytes into out. */
 static inline void tv_hex_into(const char *s, uint8_t *out, size_t len)
 {
     size_t n;

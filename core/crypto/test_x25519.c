@@ -18,6 +18,9 @@
 
 #include <openssl/evp.h>
 
+#include "conformance/diff_rng.h"
+#include "conformance/testkit.h"
+#include "core/crypto/test_vectors.h"
 #include "core/crypto/x25519.h"
 #include "core/crypto/x25519_internal.h"
 
@@ -25,30 +28,6 @@
 #define N_PATHS 5000
 
 static uint64_t rng_state = 0x452821e638d01377u;
-
-static uint64_t splitmix64(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
-static void rand_bytes(uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        p[i] = (uint8_t)splitmix64();
-}
-
-static void unhex32(uint8_t out[32], const char *hex)
-{
-    assert_true(strlen(hex) >= 64);
-    for (size_t i = 0; i < 32; i++) {
-        unsigned v;
-        assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
-        out[i] = (uint8_t)v;
-    }
-}
 
 /* Finds "key: hex" after the line "anchor" (or the first one when anchor is
  * NULL) in the vector file. */
@@ -65,7 +44,7 @@ static void vec(uint8_t out[32], const char *anchor, const char *key)
         if (!armed && strcmp(line, anchor) == 0)
             armed = 1;
         else if (armed && strncmp(line, key, klen) == 0 && line[klen] == ':') {
-            unhex32(out, line + klen + 2);
+            tv_hex_into(line + klen + 2, out, 32);
             fclose(f);
             return;
         }
@@ -176,8 +155,8 @@ static void test_random_vs_openssl(void **state)
     const uint8_t nine[32] = {9};
 
     for (int i = 0; i < N_RANDOM; i++) {
-        rand_bytes(k, 32);
-        rand_bytes(u, 32);
+        captls_diff_splitmix_bytes(&rng_state, k, 32);
+        captls_diff_splitmix_bytes(&rng_state, u, 32);
         if (i % 4 == 0)
             u[31] &= 0x7f; /* both halves of the bit-255 space */
         bool ok = ossl_x25519(want, k, u);
@@ -201,7 +180,7 @@ static void test_noncanonical_u(void **state)
     uint8_t k[32], u[32], ured[32], got[32], want[32];
 
     for (unsigned y0 = 2; y0 < 19; y0++) {
-        rand_bytes(k, 32);
+        captls_diff_splitmix_bytes(&rng_state, k, 32);
         memset(u, 0xff, 32);
         u[31] = 0x7f;
         u[0] = (uint8_t)(0xed + y0); /* p + y0 */
@@ -220,22 +199,15 @@ static void test_noncanonical_u(void **state)
 static void test_all_zero_refused(void **state)
 {
     (void)state;
-    static const char *const small_u[] = {
-        "0000000000000000000000000000000000000000000000000000000000000000",
-        "0100000000000000000000000000000000000000000000000000000000000000",
-        "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
-        "5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157",
-        "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-        "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-        "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-        "0000000000000000000000000000000000000000000000000000000000000080",
-    };
     uint8_t k[32], u[32], out[32], before[32], ref[32];
 
-    for (size_t i = 0; i < sizeof small_u / sizeof small_u[0]; i++) {
-        unhex32(u, small_u[i]);
+    /* the seven small-order u, then 0 with bit 255 set */
+    for (size_t i = 0; i < 8; i++) {
+        memcpy(u, captls_test_x25519_small_u[i % 7], 32);
+        if (i == 7)
+            u[31] |= 0x80;
         for (int j = 0; j < 4; j++) {
-            rand_bytes(k, 32);
+            captls_diff_splitmix_bytes(&rng_state, k, 32);
             memset(out, 0xa5, 32);
             memcpy(before, out, 32);
             assert_int_equal(captls_x25519(out, k, u), CAPTLS_ERR_INVALID_KEY);
@@ -305,7 +277,7 @@ static void edge_u(uint8_t u[32], unsigned i)
         u[(i / 8) % 31] = 1;
         break;
     default: /* near 2^255 */
-        rand_bytes(u, 32);
+        captls_diff_splitmix_bytes(&rng_state, u, 32);
         u[31] |= 0x7f;
         break;
     }
@@ -330,8 +302,8 @@ static void test_paths_agree(void **state)
         skip();
     }
     for (unsigned i = 0; i < N_PATHS; i++) {
-        rand_bytes(k, 32);
-        rand_bytes(u, 32);
+        captls_diff_splitmix_bytes(&rng_state, k, 32);
+        captls_diff_splitmix_bytes(&rng_state, u, 32);
         if (i % 3 == 1)
             edge_u(u, i / 3);
         if (i % 97 == 0)
@@ -340,7 +312,7 @@ static void test_paths_agree(void **state)
     }
     /* every u below 64 and the largest 64 representations below 2^256 */
     for (unsigned i = 0; i < 64; i++) {
-        rand_bytes(k, 32);
+        captls_diff_splitmix_bytes(&rng_state, k, 32);
         memset(u, 0, 32);
         u[0] = (uint8_t)i;
         check_paths(k, u);
@@ -351,8 +323,8 @@ static void test_paths_agree(void **state)
         check_paths(k, u);
     }
     /* AUTO is the MULX path here, and the public entry point is AUTO */
-    rand_bytes(k, 32);
-    rand_bytes(u, 32);
+    captls_diff_splitmix_bytes(&rng_state, k, 32);
+    captls_diff_splitmix_bytes(&rng_state, u, 32);
     assert_int_equal(captls_x25519_via(CAPTLS_X25519_PATH_AUTO, a, k, u),
                      CAPTLS_OK);
     assert_int_equal(captls_x25519(b, k, u), CAPTLS_OK);
@@ -399,7 +371,7 @@ static void test_paths_all_zero(void **state)
             captls_x25519_auto_path() != CAPTLS_X25519_PATH_MULX)
             continue;
         for (int j = 0; j < 8; j++) {
-            rand_bytes(k, 32);
+            captls_diff_splitmix_bytes(&rng_state, k, 32);
             memset(u, 0, 32);
             u[0] = (uint8_t)(j & 1);         /* 0 or 1 */
             if (j & 2)
