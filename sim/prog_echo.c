@@ -210,15 +210,6 @@ static void note_drop(captls_sim_proc *p, echo_note *n)
 static void echo_answer(captls_sim_proc *p, echo_state *st,
                         const captls_ipc_frame *f, captls_cap_handle cap);
 
-static void drop_caps(captls_sim_proc *p, const captls_ipc_frame *f,
-                      uint16_t from)
-{
-    for (uint16_t i = from; i < f->ncaps; i++) {
-        captls_result r = captls_sim_proc_cap_drop(p, f->caps[i]);
-        (void)r;
-    }
-}
-
 static void handle_call(captls_sim_proc *p, echo_state *st,
                         const captls_ipc_frame *f)
 {
@@ -234,7 +225,7 @@ static void handle_call(captls_sim_proc *p, echo_state *st,
         captls_sim_log(k, p, NULL, "ipc call Echo.reset: counters cleared");
         r = captls_sim_ipc_return(p, f, (const uint8_t *)"reset", 5);
         (void)r;
-        drop_caps(p, f, 0);
+        captls_sim_program_drop_caps(p, f, 0);
         return;
     }
     if (f->iface != CAPTLS_IFACE_ECHO ||
@@ -245,10 +236,7 @@ static void handle_call(captls_sim_proc *p, echo_state *st,
                        captls_interface_name(f->iface), (unsigned)f->method);
         r = captls_sim_ipc_error(p, f, CAPTLS_ERR_UNSUPPORTED);
         (void)r;
-        for (uint16_t i = 0; i < f->ncaps; i++) {
-            r = captls_sim_proc_cap_drop(p, f->caps[i]);
-            (void)r;
-        }
+        captls_sim_program_drop_caps(p, f, 0);
         return;
     }
     const uint8_t *text = f->payload + CAPTLS_SIM_ECHO_NONCE_LEN;
@@ -257,7 +245,8 @@ static void handle_call(captls_sim_proc *p, echo_state *st,
     captls_sim_log(k, p, NULL, "ipc call Echo.echo(%s) with %u cap(s)",
                    captls_sim_quote(text, tlen, q, sizeof(q)),
                    (unsigned)f->ncaps);
-    drop_caps(p, f, 1); /* extra caps beyond the first are not used */
+    /* Extra caps beyond the first are not used. */
+    captls_sim_program_drop_caps(p, f, 1);
     if (st->delay_ns == 0) {
         echo_answer(p, st, f, f->ncaps > 0 ? f->caps[0] : CAPTLS_CAP_NULL);
         return;
@@ -351,10 +340,7 @@ static void handle_answer(captls_sim_proc *p, echo_state *st,
         break;
     }
     /* Caps in answers are not expected: drop them. */
-    for (uint16_t i = 0; i < f->ncaps; i++) {
-        captls_result r = captls_sim_proc_cap_drop(p, f->caps[i]);
-        (void)r;
-    }
+    captls_sim_program_drop_caps(p, f, 0);
 }
 
 static void ipc_service(captls_sim_proc *p, echo_state *st)
@@ -380,34 +366,18 @@ static void echo_wake(captls_sim_proc *p)
     ipc_service(p, st);
 }
 
-static bool put_u64(uint64_t v, uint8_t *out, size_t cap, size_t *len)
-{
-    char tmp[24];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v > 0);
-    if (n > cap)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        out[i] = (uint8_t)tmp[n - 1 - i];
-    *len = n;
-    return true;
-}
-
 static bool echo_fact(captls_sim_proc *p, const char *name, uint8_t *out,
                       size_t cap, size_t *len)
 {
     echo_state *st = captls_sim_proc_state(p);
     if (strcmp(name, "echoed") == 0)
-        return put_u64(st->echoed, out, cap, len);
+        return captls_sim_program_fact_u64(st->echoed, out, cap, len);
     if (strcmp(name, "calls") == 0)
-        return put_u64(st->calls, out, cap, len);
+        return captls_sim_program_fact_u64(st->calls, out, cap, len);
     if (strcmp(name, "notified") == 0)
-        return put_u64(st->notified, out, cap, len);
+        return captls_sim_program_fact_u64(st->notified, out, cap, len);
     if (strcmp(name, "resets") == 0)
-        return put_u64(st->resets, out, cap, len);
+        return captls_sim_program_fact_u64(st->resets, out, cap, len);
     return false;
 }
 

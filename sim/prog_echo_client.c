@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "core/base/text.h"
 #include "sim/programs.h"
 
 #define CLIENT_BUF 8192u
@@ -177,16 +178,6 @@ static void stream_service(captls_sim_proc *p, client_state *st)
     }
 }
 
-static void to_hex(const uint8_t *p, size_t n, char *out)
-{
-    static const char H[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = H[p[i] >> 4];
-        out[2 * i + 1] = H[p[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
 static void on_notify(captls_sim_proc *p, client_state *st,
                       const captls_ipc_frame *f)
 {
@@ -259,14 +250,9 @@ static void on_answer(captls_sim_proc *p, client_state *st,
                        captls_sim_quote(f->payload, f->payload_len, q,
                                         sizeof(q)));
     } else {
-        const char *name = captls_result_name((captls_result)f->status);
-        text_str(&st->replied, "error: ");
-        size_t n = strlen(name);
-        if (n > CLIENT_TEXT - st->replied.len)
-            n = CLIENT_TEXT - st->replied.len;
-        memcpy(st->replied.b + st->replied.len, name, n);
-        st->replied.len += n;
-        captls_sim_log(k, p, NULL, "Echo.echo failed: %s", name);
+        text_error(&st->replied, (captls_result)f->status);
+        captls_sim_log(k, p, NULL, "Echo.echo failed: %s",
+                       captls_result_name((captls_result)f->status));
     }
 }
 
@@ -275,10 +261,7 @@ static void ipc_service(captls_sim_proc *p, client_state *st)
     captls_ipc_frame f;
     while (captls_sim_proc_next_frame(p, &f) == CAPTLS_OK) {
         /* This client never accepts caps: drop any it is sent. */
-        for (uint16_t i = 0; i < f.ncaps; i++) {
-            captls_result d = captls_sim_proc_cap_drop(p, f.caps[i]);
-            (void)d;
-        }
+        captls_sim_program_drop_caps(p, &f, 0);
         if (f.kind == CAPTLS_IPC_CALL)
             on_notify(p, st, &f);
         else
@@ -360,6 +343,7 @@ static void act_call(captls_sim_proc *p, client_state *st,
     captls_sim_kernel *k = captls_sim_proc_kernel(p);
     const captls_port *port = captls_sim_proc_port(p);
     char name[CAPTLS_SIM_NAME_MAX], hex[2 * CAPTLS_SIM_ECHO_NONCE_LEN + 1];
+    captls_text ht;
     char q[CAPTLS_SIM_LINE_MAX / 2];
     uint8_t payload[CAPTLS_SIM_ECHO_NONCE_LEN + CLIENT_TEXT];
     captls_cap_handle target;
@@ -397,7 +381,8 @@ static void act_call(captls_sim_proc *p, client_state *st,
     st->replied.set = false;
     st->notified.set = false;
     st->call_req = ++st->next_req;
-    to_hex(st->nonce, sizeof(st->nonce), hex);
+    captls_text_init(&ht, hex, sizeof(hex));
+    captls_text_hex(&ht, st->nonce, sizeof(st->nonce));
     r = captls_sim_ipc_call(p, target, CAPTLS_IFACE_ECHO,
                             CAPTLS_SIM_ECHO_METHOD_ECHO, st->call_req, payload,
                             sizeof(st->nonce) + text->len, &st->notifier, 1);
@@ -408,10 +393,7 @@ static void act_call(captls_sim_proc *p, client_state *st,
                    captls_result_name(r));
     if (r != CAPTLS_OK) {
         st->call_req = 0;
-        text_str(&st->replied, "error: ");
-        const char *nm = captls_result_name(r);
-        memcpy(st->replied.b + st->replied.len, nm, strlen(nm));
-        st->replied.len += strlen(nm);
+        text_error(&st->replied, r);
     }
 }
 
@@ -456,16 +438,6 @@ static void act_close(captls_sim_proc *p, client_state *st)
                        CONN_NAMES[st->conn]);
 }
 
-/* Copies a scenario argument into a NUL-terminated name. */
-static bool arg_name(const captls_sim_arg *a, char *out, size_t cap)
-{
-    if (a->len == 0 || a->len >= cap || memchr(a->p, '\0', a->len) != NULL)
-        return false;
-    memcpy(out, a->p, a->len);
-    out[a->len] = '\0';
-    return true;
-}
-
 static void act_invoke(captls_sim_proc *p, client_state *st,
                        const captls_sim_arg *cap, const captls_sim_arg *method,
                        const captls_sim_arg *text)
@@ -476,8 +448,9 @@ static void act_invoke(captls_sim_proc *p, client_state *st,
     uint8_t payload[CAPTLS_SIM_ECHO_NONCE_LEN + CLIENT_TEXT];
     captls_cap_handle target;
     uint16_t mid = 0;
-    if (!arg_name(cap, name, sizeof(name)) ||
-        !arg_name(method, mname, sizeof(mname)) || text->len > CLIENT_TEXT ||
+    if (!captls_sim_program_arg_name(cap, name, sizeof(name)) ||
+        !captls_sim_program_arg_name(method, mname, sizeof(mname)) ||
+        text->len > CLIENT_TEXT ||
         captls_sim_proc_cap(p, name, &target) != CAPTLS_OK) {
         captls_sim_log(k, p, NULL, "invoke: bad arguments");
         return;
@@ -542,7 +515,7 @@ static void act_put(captls_sim_proc *p, client_state *st,
     const captls_blob_store *bs = &captls_sim_proc_port(p)->store;
     char name[CAPTLS_BLOB_KEY_MAX + 1], q[CAPTLS_SIM_LINE_MAX / 2];
     captls_result r = CAPTLS_ERR_INVALID_ARGUMENT;
-    if (arg_name(key, name, sizeof(name)))
+    if (captls_sim_program_arg_name(key, name, sizeof(name)))
         r = bs->put(bs->ctx, name, text->p, text->len);
     if (r == CAPTLS_OK)
         text_str(&st->stored, "ok");
@@ -563,7 +536,7 @@ static void act_get(captls_sim_proc *p, client_state *st,
     uint8_t buf[CLIENT_TEXT];
     size_t len = 0;
     captls_result r = CAPTLS_ERR_INVALID_ARGUMENT;
-    if (arg_name(key, name, sizeof(name)))
+    if (captls_sim_program_arg_name(key, name, sizeof(name)))
         r = bs->get(bs->ctx, name, buf, sizeof(buf), &len);
     if (r == CAPTLS_OK)
         text_set(&st->loaded, buf, len);
@@ -601,41 +574,27 @@ static void client_action(captls_sim_proc *p, const captls_sim_action *a)
         captls_sim_log(k, p, NULL, "unknown action");
 }
 
-static bool put_text(const uint8_t *b, size_t n, uint8_t *out, size_t cap,
-                     size_t *len)
-{
-    if (n > cap)
-        return false;
-    memcpy(out, b, n);
-    *len = n;
-    return true;
-}
-
 static bool client_fact(captls_sim_proc *p, const char *name, uint8_t *out,
                         size_t cap, size_t *len)
 {
     client_state *st = captls_sim_proc_state(p);
     if (strcmp(name, "received") == 0)
-        return put_text(st->recvd, st->recvd_len, out, cap, len);
+        return captls_sim_program_fact_bytes(st->recvd, st->recvd_len, out,
+                                             cap, len);
     if (strcmp(name, "sent") == 0)
-        return put_text(st->sent, st->sent_len, out, cap, len);
-    if (strcmp(name, "replied") == 0)
-        return put_text(st->replied.b, st->replied.set ? st->replied.len : 0,
-                        out, cap, len);
-    if (strcmp(name, "notified") == 0)
-        return put_text(st->notified.b,
-                        st->notified.set ? st->notified.len : 0, out, cap,
-                        len);
-    if (strcmp(name, "check") == 0)
-        return put_text(st->check.b, st->check.set ? st->check.len : 0, out,
-                        cap, len);
+        return captls_sim_program_fact_bytes(st->sent, st->sent_len, out, cap,
+                                             len);
     if (strcmp(name, "state") == 0)
-        return put_text((const uint8_t *)CONN_NAMES[st->conn],
-                        strlen(CONN_NAMES[st->conn]), out, cap, len);
+        return captls_sim_program_fact_bytes(CONN_NAMES[st->conn],
+                                             strlen(CONN_NAMES[st->conn]), out,
+                                             cap, len);
     static const struct {
         const char *name;
         size_t off;
     } TEXTS[] = {
+        {"replied", offsetof(client_state, replied)},
+        {"notified", offsetof(client_state, notified)},
+        {"check", offsetof(client_state, check)},
         {"invoked", offsetof(client_state, invoked)},
         {"wall", offsetof(client_state, wall)},
         {"clock", offsetof(client_state, clock)},
@@ -647,7 +606,8 @@ static bool client_fact(captls_sim_proc *p, const char *name, uint8_t *out,
         if (strcmp(name, TEXTS[i].name) == 0) {
             const text_buf *t =
                 (const text_buf *)((const uint8_t *)st + TEXTS[i].off);
-            return put_text(t->b, t->set ? t->len : 0, out, cap, len);
+            return captls_sim_program_fact_bytes(t->b, t->set ? t->len : 0,
+                                                 out, cap, len);
         }
     }
     return false;

@@ -62,6 +62,15 @@ static void outcome_set(rp_state *st, const char *v)
              n > 0 ? "," : "", v);
 }
 
+/* A verify that got no outcome: "error: <result>", time not known. */
+static void outcome_error(rp_state *st, captls_result r)
+{
+    char e[RP_TEXT];
+    snprintf(e, sizeof(e), "error: %s", captls_result_name(r));
+    outcome_set(st, e);
+    st->time_trusted.set = false;
+}
+
 static void fact_set(rp_fact *f, const char *s)
 {
     snprintf(f->v, sizeof(f->v), "%s", s);
@@ -72,16 +81,6 @@ static void fact_error(rp_fact *f, captls_result r)
 {
     snprintf(f->v, sizeof(f->v), "error: %s", captls_result_name(r));
     f->set = true;
-}
-
-/* Copies a scenario argument into a NUL-terminated name. */
-static bool arg_name(const captls_sim_arg *a, char *out, size_t cap)
-{
-    if (a->len == 0 || a->len >= cap || memchr(a->p, '\0', a->len) != NULL)
-        return false;
-    memcpy(out, a->p, a->len);
-    out[a->len] = '\0';
-    return true;
 }
 
 /* The i-th certificate of "a+b+c" (0-based); false past the end or when
@@ -123,7 +122,7 @@ static captls_result rp_call(captls_sim_proc *p, rp_state *st,
     char name[CAPTLS_SIM_NAME_MAX];
     captls_cap_handle h;
     rp_pending *slot = NULL;
-    if (!arg_name(cap, name, sizeof(name)) ||
+    if (!captls_sim_program_arg_name(cap, name, sizeof(name)) ||
         captls_sim_proc_cap(p, name, &h) != CAPTLS_OK)
         return CAPTLS_ERR_NOT_FOUND;
     for (unsigned i = 0; i < RP_PENDING && slot == NULL; i++) {
@@ -182,10 +181,7 @@ fail:
                    (int)a->args[0].len, (const char *)a->args[0].p,
                    r == CAPTLS_OK ? "sent" : captls_result_name(r));
     if (r != CAPTLS_OK) {
-        char e[RP_TEXT];
-        snprintf(e, sizeof(e), "error: %s", captls_result_name(r));
-        outcome_set(st, e);
-        st->time_trusted.set = false;
+        outcome_error(st, r);
     } else {
         st->outcome.set = false;
     }
@@ -242,7 +238,7 @@ static void act_restrict(captls_sim_proc *p, rp_state *st,
         skip = 8;
     }
     size_t n = buf[0] == 0 ? 0 : list_count(f + skip, flen - skip);
-    if (!arg_name(&a->args[1], newname, sizeof(newname)) ||
+    if (!captls_sim_program_arg_name(&a->args[1], newname, sizeof(newname)) ||
         n > CAPTLS_TRUST_FILTER_MAX)
         goto out;
     buf[1] = (uint8_t)n;
@@ -293,7 +289,7 @@ static void act_drop(captls_sim_proc *p, const captls_sim_action *a)
     char name[CAPTLS_SIM_NAME_MAX];
     captls_cap_handle h;
     captls_result r = CAPTLS_ERR_NOT_FOUND;
-    if (arg_name(&a->args[0], name, sizeof(name)) &&
+    if (captls_sim_program_arg_name(&a->args[0], name, sizeof(name)) &&
         captls_sim_proc_cap(p, name, &h) == CAPTLS_OK)
         r = captls_sim_proc_cap_drop(p, h);
     captls_sim_log(captls_sim_proc_kernel(p), p, NULL, "dropped cap %.*s: %s",
@@ -371,11 +367,7 @@ static void on_answer(captls_sim_proc *p, rp_state *st,
                          f->payload[0] ? (f->payload[2] ? "yes" : "no")
                                        : "n/a");
             } else {
-                char e[RP_TEXT];
-                snprintf(e, sizeof(e), "error: %s",
-                         captls_result_name(ok ? CAPTLS_ERR_MALFORMED : err));
-                outcome_set(st, e);
-                st->time_trusted.set = false;
+                outcome_error(st, ok ? CAPTLS_ERR_MALFORMED : err);
             }
             captls_sim_log(k, p, NULL, "verify #%u answered: %s%s%s",
                            st->nverify, st->outcome.v,
@@ -437,10 +429,7 @@ static void on_answer(captls_sim_proc *p, rp_state *st,
         }
         pd->req = 0;
     }
-    for (uint16_t i = used_caps; i < f->ncaps; i++) {
-        captls_result d = captls_sim_proc_cap_drop(p, f->caps[i]);
-        (void)d;
-    }
+    captls_sim_program_drop_caps(p, f, used_caps);
 }
 
 static void rp_wake(captls_sim_proc *p)
@@ -453,10 +442,7 @@ static void rp_wake(captls_sim_proc *p)
             continue;
         }
         /* It serves nothing: refuse calls, drop their caps. */
-        for (uint16_t i = 0; i < f.ncaps; i++) {
-            captls_result d = captls_sim_proc_cap_drop(p, f.caps[i]);
-            (void)d;
-        }
+        captls_sim_program_drop_caps(p, &f, 0);
         captls_result r = captls_sim_ipc_error(p, &f, CAPTLS_ERR_UNSUPPORTED);
         (void)r;
     }
@@ -479,25 +465,17 @@ static bool rp_fact_get(captls_sim_proc *p, const char *name, uint8_t *out,
         {"restricted", offsetof(rp_state, restricted)},
         {"refreshed", offsetof(rp_state, refreshed)},
     };
-    if (strcmp(name, "outcomes") == 0) {
-        size_t n = strlen(st->outcomes);
-        if (n > cap)
-            return false;
-        memcpy(out, st->outcomes, n);
-        *len = n;
-        return true;
-    }
+    if (strcmp(name, "outcomes") == 0)
+        return captls_sim_program_fact_bytes(st->outcomes,
+                                             strlen(st->outcomes), out, cap,
+                                             len);
     for (size_t i = 0; i < sizeof(FACTS) / sizeof(FACTS[0]); i++) {
         if (strcmp(name, FACTS[i].name) != 0)
             continue;
         const rp_fact *f =
             (const rp_fact *)((const uint8_t *)st + FACTS[i].off);
-        size_t n = f->set ? strlen(f->v) : 0;
-        if (n > cap)
-            return false;
-        memcpy(out, f->v, n);
-        *len = n;
-        return true;
+        return captls_sim_program_fact_bytes(f->v, f->set ? strlen(f->v) : 0,
+                                             out, cap, len);
     }
     return false;
 }

@@ -239,20 +239,15 @@ bad:
     (void)r;
 }
 
-static void do_add(captls_sim_proc *p, trust_state *st,
-                   const captls_ipc_frame *f)
+/* Logs a write's result with the store's new state and answers it. */
+static void write_answer(captls_sim_proc *p, trust_state *st,
+                         const captls_ipc_frame *f, const char *what,
+                         captls_result r)
 {
-    captls_sim_kernel *k = captls_sim_proc_kernel(p);
-    /* The DER is copied into the store's arena (copy_der), so the
-     * frame's bytes may go once the call returns. */
-    captls_result r = captls_certificate_parse(&st->certs[0], f->payload,
-                                               f->payload_len, NULL);
-    if (r == CAPTLS_OK)
-        r = captls_trust_store_writer_add_anchor(
-            &st->writer, captls_sim_proc_owner(p), &st->certs[0], NULL, 0);
     if (r == CAPTLS_OK)
         st->writes++;
-    captls_sim_log(k, p, NULL, "addAnchor: %s (version %llu, %zu anchors)",
+    captls_sim_log(captls_sim_proc_kernel(p), p, NULL,
+                   "%s: %s (version %llu, %zu anchors)", what,
                    captls_result_name(r),
                    (unsigned long long)captls_trust_store_version(&st->root),
                    captls_trust_store_count(&st->root));
@@ -261,10 +256,22 @@ static void do_add(captls_sim_proc *p, trust_state *st,
     (void)r;
 }
 
+static void do_add(captls_sim_proc *p, trust_state *st,
+                   const captls_ipc_frame *f)
+{
+    /* The DER is copied into the store's arena (copy_der), so the
+     * frame's bytes may go once the call returns. */
+    captls_result r = captls_certificate_parse(&st->certs[0], f->payload,
+                                               f->payload_len, NULL);
+    if (r == CAPTLS_OK)
+        r = captls_trust_store_writer_add_anchor(
+            &st->writer, captls_sim_proc_owner(p), &st->certs[0], NULL, 0);
+    write_answer(p, st, f, "addAnchor", r);
+}
+
 static void do_remove(captls_sim_proc *p, trust_state *st,
                       const captls_ipc_frame *f)
 {
-    captls_sim_kernel *k = captls_sim_proc_kernel(p);
     captls_result r = CAPTLS_ERR_MALFORMED;
     size_t removed = 0;
     if (f->payload_len == CAPTLS_TRUST_FP_SIZE) {
@@ -275,16 +282,7 @@ static void do_remove(captls_sim_proc *p, trust_state *st,
         r = captls_trust_store_writer_remove_anchor(
             &st->writer, captls_sim_proc_owner(p), &sel, &removed);
     }
-    if (r == CAPTLS_OK)
-        st->writes++;
-    captls_sim_log(k, p, NULL,
-                   "removeAnchor: %s (version %llu, %zu anchors)",
-                   captls_result_name(r),
-                   (unsigned long long)captls_trust_store_version(&st->root),
-                   captls_trust_store_count(&st->root));
-    r = r == CAPTLS_OK ? captls_sim_ipc_return(p, f, NULL, 0)
-                       : captls_sim_ipc_error(p, f, r);
-    (void)r;
+    write_answer(p, st, f, "removeAnchor", r);
 }
 
 /* Payload: kind u8 (0 all, 1 only, 2 exclude), count u8, count SHA-256
@@ -353,10 +351,7 @@ static void handle_call(captls_sim_proc *p, trust_state *st,
     captls_sim_kernel *k = captls_sim_proc_kernel(p);
     captls_result r;
     /* This service takes no caps in calls. */
-    for (uint16_t i = 0; i < f->ncaps; i++) {
-        r = captls_sim_proc_cap_drop(p, f->caps[i]);
-        (void)r;
-    }
+    captls_sim_program_drop_caps(p, f, 0);
     uint32_t badge = captls_sim_proc_call_badge(p, f);
     captls_trust_store *ts = store_of(st, badge);
     char sname[24], text[96];
@@ -429,48 +424,31 @@ static void trust_wake(captls_sim_proc *p)
     trust_state *st = captls_sim_proc_state(p);
     captls_ipc_frame f;
     while (captls_sim_proc_next_frame(p, &f) == CAPTLS_OK) {
-        if (f.kind == CAPTLS_IPC_CALL) {
+        if (f.kind == CAPTLS_IPC_CALL)
             handle_call(p, st, &f);
-            continue;
-        }
-        for (uint16_t i = 0; i < f.ncaps; i++) {
-            captls_result r = captls_sim_proc_cap_drop(p, f.caps[i]);
-            (void)r;
-        }
+        else
+            captls_sim_program_drop_caps(p, &f, 0);
     }
-}
-
-static bool put_u64(uint64_t v, uint8_t *out, size_t cap, size_t *len)
-{
-    char tmp[24];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v > 0);
-    if (n > cap)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        out[i] = (uint8_t)tmp[n - 1 - i];
-    *len = n;
-    return true;
 }
 
 static bool trust_fact(captls_sim_proc *p, const char *name, uint8_t *out,
                        size_t cap, size_t *len)
 {
     trust_state *st = captls_sim_proc_state(p);
+    uint64_t v;
     if (strcmp(name, "version") == 0)
-        return put_u64(captls_trust_store_version(&st->root), out, cap, len);
-    if (strcmp(name, "anchors") == 0)
-        return put_u64(captls_trust_store_count(&st->root), out, cap, len);
-    if (strcmp(name, "verified") == 0)
-        return put_u64(st->verified, out, cap, len);
-    if (strcmp(name, "failed") == 0)
-        return put_u64(st->failed, out, cap, len);
-    if (strcmp(name, "writes") == 0)
-        return put_u64(st->writes, out, cap, len);
-    return false;
+        v = captls_trust_store_version(&st->root);
+    else if (strcmp(name, "anchors") == 0)
+        v = captls_trust_store_count(&st->root);
+    else if (strcmp(name, "verified") == 0)
+        v = st->verified;
+    else if (strcmp(name, "failed") == 0)
+        v = st->failed;
+    else if (strcmp(name, "writes") == 0)
+        v = st->writes;
+    else
+        return false;
+    return captls_sim_program_fact_u64(v, out, cap, len);
 }
 
 static const char *const TRUST_OPTIONS[] = {"anchors", "policy",

@@ -1,6 +1,7 @@
 /* sim/programs.c — the registry of scenario programs. See programs.h. */
 #include <string.h>
 
+#include "core/base/text.h"
 #include "sim/programs.h"
 
 static const captls_sim_program *const PROGRAMS[] = {
@@ -59,4 +60,44 @@ bool captls_sim_program_has_option(const captls_sim_program *prog,
             return true;
     }
     return false;
+}
+
+bool captls_sim_program_arg_name(const captls_sim_arg *a, char *out,
+                                 size_t cap)
+{
+    if (a->len == 0 || a->len >= cap || memchr(a->p, '\0', a->len) != NULL)
+        return false;
+    memcpy(out, a->p, a->len);
+    out[a->len] = '\0';
+    return true;
+}
+
+void captls_sim_program_drop_caps(captls_sim_proc *p,
+                                  const captls_ipc_frame *f, uint16_t from)
+{
+    for (uint16_t i = from; i < f->ncaps; i++) {
+        captls_result r = captls_sim_proc_cap_drop(p, f->caps[i]);
+        (void)r; /* a handle the kernel just gave p */
+    }
+}
+
+bool captls_sim_program_fact_bytes(const void *b, size_t n, uint8_t *out,
+                                   size_t cap, size_t *len)
+{
+    if (n > cap)
+        return false;
+    memcpy(out, b, n);
+    *len = n;
+    return true;
+}
+
+bool captls_sim_program_fact_u64(uint64_t v, uint8_t *out, size_t cap,
+                                 size_t *len)
+{
+    char digits[24]; /* 20 digits at most */
+    captls_text t;
+    captls_text_init(&t, digits, sizeof(digits));
+    captls_text_u64(&t, v);
+    return captls_sim_program_fact_bytes(digits, captls_text_len(&t), out,
+                                         cap, len);
 }

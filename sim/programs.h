@@ -71,4 +71,19 @@ bool captls_sim_program_has_fact(const captls_sim_program *prog,
 bool captls_sim_program_has_option(const captls_sim_program *prog,
                                    const char *name, size_t len);
 
+/* Copies a scenario argument into a NUL-terminated name; false when it is
+ * empty, holds a NUL or does not fit in cap bytes with its NUL. */
+bool captls_sim_program_arg_name(const captls_sim_arg *a, char *out,
+                                 size_t cap);
+/* Drops the caps of received frame f from index `from` on: those the
+ * program does not keep. */
+void captls_sim_program_drop_caps(captls_sim_proc *p,
+                                  const captls_ipc_frame *f, uint16_t from);
+/* Fact values (captls_sim_program.fact): n bytes of b, or v in decimal,
+ * into out; false when they do not fit in cap. */
+bool captls_sim_program_fact_bytes(const void *b, size_t n, uint8_t *out,
+                                   size_t cap, size_t *len);
+bool captls_sim_program_fact_u64(uint64_t v, uint8_t *out, size_t cap,
+                                 size_t *len);
+
 #endif
