@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "core/base/sanitize.h"
+#include "core/base/text.h"
 #include "sim/report.h"
 #include "sim/run.h"
 #include "sim/scenario.h"
@@ -146,14 +147,12 @@ static void print_line(void *ctx, const char *line, size_t len)
     fputc('\n', stdout);
 }
 
-static void hex(const uint8_t *p, size_t n, char *out)
+/* Lowercase hex of n bytes into out (cap at least 2n + 1). */
+static void hex(const uint8_t *p, size_t n, char *out, size_t cap)
 {
-    static const char H[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = H[p[i] >> 4];
-        out[2 * i + 1] = H[p[i] & 15];
-    }
-    out[2 * n] = '\0';
+    captls_text t;
+    captls_text_init(&t, out, cap);
+    captls_text_hex(&t, p, n);
 }
 
 static double now_s(void)
@@ -344,7 +343,7 @@ static bool write_trace(const char *path, uint64_t seed, const char *file,
 static void run_verdict(const char *shown, const captls_sim_report *rep)
 {
     char digest[65];
-    hex(rep->hash, sizeof(rep->hash), digest);
+    hex(rep->hash, sizeof(rep->hash), digest, sizeof(digest));
     printf("transcript sha256: %s\n", digest);
     fflush(stdout);
     if (!rep->completed)
@@ -409,8 +408,8 @@ static int cmd_run(const opts *o, bool replay)
         ok = false;
     if (replay) {
         char want[65], got[65];
-        hex(tr.hash, 32, want);
-        hex(rep.hash, 32, got);
+        hex(tr.hash, 32, want, sizeof(want));
+        hex(rep.hash, 32, got, sizeof(got));
         if (memcmp(tr.hash, rep.hash, 32) != 0) {
             fprintf(stderr,
                     "replay: error: transcript hash differs: the trace "
