@@ -3,7 +3,7 @@
 
 #include <stdbool.h>
 
-/* Branch-free comparisons on 0..255 values: 0xFF if true, else 0. */
+/* Comparisons on 0..255 values without branches: 0xFF when true, else 0. */
 static unsigned ct_eq(unsigned x, unsigned y)
 {
     return (((0u - (x ^ y)) >> 8) & 0xFF) ^ 0xFF;

@@ -12,7 +12,7 @@ bool captls_ct_equal(const void *a, const void *b, size_t len)
     uint32_t diff = 0;
     size_t i;
 
-    /* OR of all differences: no early exit, no data-dependent branch. */
+    /* OR of all differences: always runs to len, no data-dependent branch. */
     for (i = 0; i < len; i++)
         diff |= (uint32_t)(pa[i] ^ pb[i]);
     /* (diff - 1) >> 31 is 1 iff diff == 0 (diff < 256), without a branch. */

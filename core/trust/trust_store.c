@@ -196,7 +196,7 @@ static captls_result audit_change(const captls_trust_store_writer *w,
                                    event, outcome, detail, len);
 }
 
-/* Builds the record of `cert` (arena copies written at the arena's free
+/* Builds the record of `cert` (arena copies written at the arena's unused
  * end but not yet claimed); *claim = arena bytes to claim on commit. */
 static captls_result prepare_anchor(captls_trust_store *ts,
                                     const captls_certificate *cert,
