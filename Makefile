@@ -19,26 +19,28 @@ SHELL := /bin/bash
 PY := /usr/bin/python3
 
 VARIANT ?= release
+# BUILD_DIR moves every variant's output (parallel work trees, helpers).
+BROOT := $(or $(BUILD_DIR),build)
 ifeq ($(VARIANT),asan)
-  B := build/asan
+  B := $(BROOT)/asan
   CC := clang
   OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
          -fno-sanitize-recover=all
   LDSAN := -fsanitize=address,undefined
 else ifeq ($(VARIANT),fuzz)
-  B := build/fuzz/lf
+  B := $(BROOT)/fuzz/lf
   CC := clang
   OPT := -O1 -g -fno-omit-frame-pointer \
          -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
          -DCAPTLS_FUZZING
   LDSAN := -fsanitize=fuzzer,address,undefined
 else ifeq ($(VARIANT),afl)
-  B := build/fuzz/afl
+  B := $(BROOT)/fuzz/afl
   CC := afl-clang-fast
   OPT := -O1 -g -DCAPTLS_FUZZING
   LDSAN := -fsanitize=fuzzer
 else
-  B := build
+  B := $(BROOT)
   CC ?= gcc
   ifeq ($(origin CC),default)
     CC := gcc

@@ -1,0 +1,153 @@
+/* core/tls/tls_config.h — TlsServerConfig and TlsClientConfig (seed 001,
+ * "TLS configuration"), composed from capabilities: a signing key, a chain
+ * source, a CertVerifier + TrustStore pair, a cipher policy, a ticket key.
+ * A config holds no raw private key bytes: the key is a signer interface
+ * whose only method is sign().
+ *
+ * Contract. A config is caller-owned, read-only once a connection uses it,
+ * and must outlive every connection made from it. Everything it points to
+ * (interfaces, cap table, scratch) is borrowed for that lifetime. A config
+ * is shared by many connections of one event loop; it is NOT thread-safe:
+ * certificate verification uses the config's verify scratch (one chain at a
+ * time: the engine verifies synchronously inside one call).
+ * captls_tls_*_config_check() validates a config before use (fail closed on
+ * setup errors: no key, an empty chain, a policy with no suite, ...); every
+ * init of a connection calls it too.
+ */
+#ifndef CAPTLS_TLS_TLS_CONFIG_H
+#define CAPTLS_TLS_TLS_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/base/der.h"
+#include "core/base/result.h"
+#include "core/cap/cap_table.h"
+#include "core/tls/cipher_policy.h"
+#include "core/x509/certificate.h"
+#include "port/port.h"
+
+/* Largest certificate list we send or accept (TLS 1.3 chains are short). */
+#define CAPTLS_TLS_MAX_CHAIN 8u
+#define CAPTLS_TLS_MAX_ALPN 8u        /* protocols in one config */
+#define CAPTLS_TLS_MAX_ALPN_LEN 32u   /* bytes of one protocol name */
+#define CAPTLS_TLS_MAX_SIG_SCHEMES 8u /* schemes one signer offers */
+
+/* ---- signing capability ------------------------------------------------
+ * A private key reached only through sign(). `schemes` lists the TLS 1.3
+ * SignatureSchemes the key can produce, in preference order. sign() writes
+ * the signature of msg[0..len) (the full CertificateVerify content, RFC
+ * 8446 §4.4.3, not a digest) and sets *sig_len; RSA-PSS salts come from the
+ * signer's own entropy. Errors: UNSUPPORTED scheme, BUFFER_TOO_SMALL,
+ * ENTROPY_FAILURE, NO_AUTHORITY (a key not usable for TLS). */
+typedef struct captls_tls_signer {
+    void *ctx;
+    uint16_t schemes[CAPTLS_TLS_MAX_SIG_SCHEMES];
+    size_t scheme_count;
+    captls_result (*sign)(void *ctx, uint16_t scheme, const uint8_t *msg,
+                          size_t msg_len, uint8_t *sig, size_t sig_cap,
+                          size_t *sig_len);
+} captls_tls_signer;
+
+/* ---- chain source (seed chainSource) -----------------------------------
+ * get() returns the chain to serve on THIS handshake (leaf first, DER) and,
+ * optionally, a stapled OCSP response and an SCT list for the leaf's
+ * CertificateEntry. The slices must stay valid until the connection's
+ * handshake ends (the engine copies them into the flight at once, so a
+ * rotation between handshakes is atomic). */
+typedef struct captls_tls_chain {
+    captls_slice certs[CAPTLS_TLS_MAX_CHAIN];
+    size_t count;
+    captls_slice ocsp_response; /* empty: nothing to staple */
+    captls_slice sct_list;      /* empty: none; SignedCertificateTimestampList */
+} captls_tls_chain;
+
+typedef struct captls_tls_chain_source {
+    void *ctx;
+    captls_result (*get)(void *ctx, captls_tls_chain *out);
+} captls_tls_chain_source;
+
+/* ---- ticket key (server) -----------------------------------------------
+ * Seals and opens session tickets (core/tls/ticket_key.h implements it with
+ * rotation). seal() writes at most plain_len + CAPTLS_TLS_TICKET_OVERHEAD;
+ * open() returns AUTH_FAILED for a ticket it cannot open (unknown or retired
+ * key, forged, truncated): the engine then falls back to a full handshake. */
+#define CAPTLS_TLS_TICKET_OVERHEAD 64u
+typedef struct captls_tls_ticket_key {
+    void *ctx;
+    captls_result (*seal)(void *ctx, const uint8_t *plain, size_t plain_len,
+                          uint8_t *out, size_t out_cap, size_t *out_len);
+    captls_result (*open)(void *ctx, const uint8_t *ticket, size_t len,
+                          uint8_t *plain, size_t plain_cap, size_t *plain_len);
+} captls_tls_ticket_key;
+
+/* ---- key log (NSS SSLKEYLOGFILE format) --------------------------------
+ * Called with a label ("CLIENT_HANDSHAKE_TRAFFIC_SECRET", ...), the
+ * ClientHello random and the secret. Only for debugging: a config without
+ * it never exposes a secret. */
+typedef void (*captls_tls_keylog_fn)(void *ctx, const char *label,
+                                     const uint8_t client_random[32],
+                                     const uint8_t *secret, size_t len);
+
+/* ---- peer verification through caps ------------------------------------
+ * The CertVerifier and TrustStore handles live in `caps`, held by `owner`.
+ * The verify scratch (parsed certificates of one peer chain) is shared by
+ * every connection of the config. */
+typedef struct captls_tls_verify_scratch {
+    captls_certificate certs[CAPTLS_TLS_MAX_CHAIN];
+} captls_tls_verify_scratch;
+
+typedef struct captls_tls_peer_verifier {
+    const captls_cap_table *caps;
+    captls_cap_owner owner;
+    captls_cap_handle verifier; /* CAPTLS_IFACE_CERT_VERIFIER, CALL */
+    captls_cap_handle trust;    /* CAPTLS_IFACE_TRUST_STORE, CALL */
+    captls_tls_verify_scratch *scratch;
+} captls_tls_peer_verifier;
+
+/* Common to both sides. */
+typedef struct captls_tls_common_config {
+    captls_entropy entropy;     /* randoms, key shares, PSS salts */
+    captls_clock clock;         /* verification time, ticket ages */
+    captls_cipher_policy policy;/* suites, groups, schemes (cipher_policy.h) */
+    const char *alpn[CAPTLS_TLS_MAX_ALPN]; /* NUL-terminated, preference order */
+    size_t alpn_count;
+    /* RFC 8449 limit we advertise for records we receive (64..16385;
+     * 0: do not send the extension, i.e. 16384 + 1). */
+    uint16_t record_size_limit;
+    captls_tls_keylog_fn keylog;
+    void *keylog_ctx;
+} captls_tls_common_config;
+
+typedef struct captls_tls_server_config {
+    captls_tls_common_config common;
+    captls_tls_signer key;               /* seed key() */
+    captls_tls_chain_source chain;       /* seed chainSource() */
+    /* seed clientVerifier(): caps.caps == NULL means no client auth asked. */
+    captls_tls_peer_verifier client_verifier;
+    bool require_client_cert;            /* no certificate -> certificate_required */
+    captls_tls_ticket_key tickets;       /* seal == NULL: no tickets issued */
+    uint32_t ticket_lifetime_s;          /* <= 604800 (RFC 8446 §4.6.1) */
+    uint8_t tickets_per_handshake;       /* NewSessionTickets sent (0..4) */
+} captls_tls_server_config;
+
+/* Client identity for mTLS (seed clientAuth: key + chain). */
+typedef struct captls_tls_client_auth {
+    captls_tls_signer key;
+    captls_tls_chain_source chain;
+} captls_tls_client_auth;
+
+typedef struct captls_tls_client_config {
+    captls_tls_common_config common;
+    captls_tls_peer_verifier verifier;   /* seed verifier() + trust() */
+    bool have_client_auth;
+    captls_tls_client_auth client_auth;  /* seed clientAuth() */
+} captls_tls_client_config;
+
+CAPTLS_MUST_CHECK captls_result captls_tls_server_config_check(
+    const captls_tls_server_config *cfg);
+CAPTLS_MUST_CHECK captls_result captls_tls_client_config_check(
+    const captls_tls_client_config *cfg);
+
+#endif
