@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "core/base/result.h"
+#include "core/verify/policy.h"
 
 enum {
     CAPTLS_ALERT_CLOSE_NOTIFY = 0,
@@ -54,9 +55,28 @@ enum {
 const char *captls_tls_alert_name(uint8_t description);
 
 /* The alert to send for an error: the alert band maps to itself; others
- * map through one table (entropy/internal → internal_error, BAD_SIGNATURE
- * → decrypt_error, AUTH_FAILED → bad_record_mac, ...). */
+ * map through one table in alert.c, each row justified there by RFC 8446
+ * §6.2's meaning of the alert:
+ *   BAD_SIGNATURE   -> decrypt_error     (CertificateVerify/Finished failed)
+ *   AUTH_FAILED     -> bad_record_mac    (record deprotection failed)
+ *   MALFORMED       -> decode_error
+ *   LIMIT_EXCEEDED  -> decode_error      (a field out of our bounds)
+ *   UNSUPPORTED     -> handshake_failure (nothing acceptable to negotiate)
+ *   WEAK_KEY        -> insufficient_security
+ *   INVALID_KEY     -> illegal_parameter (bad key share / key for scheme)
+ *   VERIFY_FAILED   -> bad_certificate   (use _for_failure when the
+ *                                         FailureReason is known)
+ *   PIN_MISMATCH    -> bad_certificate
+ *   everything else -> internal_error: our own failures (entropy, a
+ *   signer or cap refusing us, BUFFER_TOO_SMALL, INTERNAL) are not the
+ *   peer's fault; OK and the statuses are not errors and a caller asking
+ *   for their alert has a bug, so they get internal_error too. */
 uint8_t captls_tls_alert_for_error(captls_result err);
+
+/* The alert to send when the peer's chain failed verification with reason
+ * r (core/verify/policy.h); unknown values -> certificate_unknown. The
+ * table is in alert.c with the RFC 8446 §6.2 wording behind each row. */
+uint8_t captls_tls_alert_for_failure(captls_failure_reason r);
 
 /* True iff err is in the alert band. */
 static inline int captls_tls_is_alert_error(captls_result err)
