@@ -1,0 +1,486 @@
+/* Shared option parsing, files and trust for the TLS programs — see
+ * tls_options.h. */
+#include "port/posix/tls_options.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/base/pem.h"
+#include "core/base/sanitize.h"
+#include "core/x509/certificate.h"
+#include "port/posix/mozilla_roots.h"
+
+/* Largest file read: a CA bundle is ~220 KB; 16 MiB bounds a mistaken
+ * argument without limiting real inputs (as captls verify). */
+#define MAX_FILE (16u * 1024u * 1024u)
+
+static void shown(const char *s, char *out, size_t cap)
+{
+    (void)captls_sanitize((const uint8_t *)s, strlen(s), out, cap);
+}
+
+/* ---- option values ------------------------------------------------------ */
+
+void captls_tlsopt_common_init(captls_tlsopt_common *o)
+{
+    memset(o, 0, sizeof(*o));
+    captls_cipher_policy_preset_init(&o->policy, CAPTLS_CIPHER_POLICY_MODERN);
+}
+
+bool captls_tlsopt_parse_uint(const char *s, unsigned long lo,
+                              unsigned long hi, unsigned long *out)
+{
+    char *end = NULL;
+    unsigned long v;
+
+    if (s == NULL || s[0] < '0' || s[0] > '9')
+        return false;
+    errno = 0;
+    v = strtoul(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* "h2,http/1.1" or "h2:http/1.1": each name 1..32 bytes of printable
+ * ASCII, at most CAPTLS_TLS_MAX_ALPN, no repeats. */
+static bool parse_alpn(captls_tlsopt_common *o, const char *list, char *err,
+                       size_t errcap)
+{
+    char names[CAPTLS_TLS_MAX_ALPN][CAPTLS_TLS_MAX_ALPN_LEN + 1];
+    size_t count = 0;
+    const char *p = list;
+    char s[96];
+
+    shown(list, s, sizeof(s));
+    for (;;) {
+        size_t n = strcspn(p, ",:");
+        if (n == 0 || n > CAPTLS_TLS_MAX_ALPN_LEN) {
+            snprintf(err, errcap,
+                     "--alpn: empty or longer than %u bytes name in '%s'",
+                     CAPTLS_TLS_MAX_ALPN_LEN, s);
+            return false;
+        }
+        if (count == CAPTLS_TLS_MAX_ALPN) {
+            snprintf(err, errcap, "--alpn: more than %u names in '%s'",
+                     CAPTLS_TLS_MAX_ALPN, s);
+            return false;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (p[i] < 0x21 || p[i] > 0x7e) {
+                snprintf(err, errcap, "--alpn: non-printable byte in '%s'", s);
+                return false;
+            }
+        }
+        memcpy(names[count], p, n);
+        names[count][n] = '\0';
+        for (size_t i = 0; i < count; i++) {
+            if (strcmp(names[i], names[count]) == 0) {
+                snprintf(err, errcap, "--alpn: repeated name in '%s'", s);
+                return false;
+            }
+        }
+        count++;
+        if (p[n] == '\0')
+            break;
+        p += n + 1;
+    }
+    memcpy(o->alpn_store, names, sizeof(names));
+    o->alpn_count = count;
+    return true;
+}
+
+static bool policy_list(captls_tlsopt_common *o, const char *opt,
+                        const char *list, char *err, size_t errcap)
+{
+    captls_result r;
+    char s[96];
+
+    if (strcmp(opt, "--suites") == 0)
+        r = captls_cipher_policy_set_suites(&o->policy, list);
+    else
+        r = captls_cipher_policy_set_groups(&o->policy, list);
+    if (r == CAPTLS_OK)
+        return true;
+    shown(list, s, sizeof(s));
+    if (r == CAPTLS_ERR_UNSUPPORTED)
+        snprintf(err, errcap, "%s: unknown name in '%s'", opt, s);
+    else
+        snprintf(err, errcap, "%s: empty, repeated or too long list '%s' (%s)",
+                 opt, s, captls_result_name(r));
+    return false;
+}
+
+int captls_tlsopt_common_option(captls_tlsopt_common *o, const char *opt,
+                                const char *val, char *err, size_t errcap)
+{
+    bool takes_value = strcmp(opt, "--alpn") == 0 ||
+                       strcmp(opt, "--suites") == 0 ||
+                       strcmp(opt, "--groups") == 0 ||
+                       strcmp(opt, "--record-size-limit") == 0;
+
+    if (strcmp(opt, "--key-update") == 0) {
+        o->key_update = true;
+        return 1;
+    }
+    if (!takes_value)
+        return 0;
+    if (val == NULL) {
+        snprintf(err, errcap, "%s needs a value", opt);
+        return -1;
+    }
+    if (strcmp(opt, "--alpn") == 0) {
+        if (!parse_alpn(o, val, err, errcap))
+            return -1;
+    } else if (strcmp(opt, "--record-size-limit") == 0) {
+        unsigned long n;
+        /* RFC 8449 §4: a value below 64 is illegal_parameter; TLS 1.3
+         * allows up to 2^14 + 1 (the extra byte is the content type). */
+        if (!captls_tlsopt_parse_uint(val, 64, 16385, &n)) {
+            char s[64];
+            shown(val, s, sizeof(s));
+            snprintf(err, errcap, "--record-size-limit: '%s' is not in "
+                     "64..16385", s);
+            return -1;
+        }
+        o->record_size_limit = (uint16_t)n;
+    } else if (!policy_list(o, opt, val, err, errcap)) {
+        return -1;
+    }
+    return 2;
+}
+
+void captls_tlsopt_apply(const captls_tlsopt_common *o,
+                         captls_tls_common_config *out)
+{
+    out->policy = o->policy;
+    out->alpn_count = o->alpn_count;
+    for (size_t i = 0; i < o->alpn_count; i++)
+        out->alpn[i] = o->alpn_store[i];
+    out->record_size_limit = o->record_size_limit;
+}
+
+bool captls_tlsopt_split_hostport(const char *s, char *host, size_t hostcap,
+                                  char *port, size_t portcap, char *err,
+                                  size_t errcap)
+{
+    const char *colon;
+    const char *h = s;
+    size_t hlen;
+    unsigned long pn;
+    char sh[96];
+
+    shown(s, sh, sizeof(sh));
+    if (s[0] == '[') {
+        const char *close = strchr(s, ']');
+        if (close == NULL || close[1] != ':') {
+            snprintf(err, errcap, "bad address '%s' (want [V6]:PORT)", sh);
+            return false;
+        }
+        h = s + 1;
+        hlen = (size_t)(close - h);
+        colon = close + 1;
+    } else {
+        colon = strrchr(s, ':');
+        if (colon == NULL) {
+            snprintf(err, errcap, "bad address '%s' (want HOST:PORT)", sh);
+            return false;
+        }
+        hlen = (size_t)(colon - s);
+        if (memchr(s, ':', hlen) != NULL) {
+            snprintf(err, errcap,
+                     "bad address '%s' (write IPv6 as [V6]:PORT)", sh);
+            return false;
+        }
+    }
+    if (hlen == 0 || hlen >= hostcap) {
+        snprintf(err, errcap, "bad host in '%s'", sh);
+        return false;
+    }
+    if (!captls_tlsopt_parse_uint(colon + 1, 0, 65535, &pn) ||
+        strlen(colon + 1) >= portcap) {
+        snprintf(err, errcap, "bad port in '%s' (0..65535)", sh);
+        return false;
+    }
+    memcpy(host, h, hlen);
+    host[hlen] = '\0';
+    snprintf(port, portcap, "%lu", pn);
+    return true;
+}
+
+const char *captls_tlsopt_scheme_name(uint16_t scheme)
+{
+    return scheme == 0 ? "none" : captls_tls_scheme_name(scheme);
+}
+
+/* ---- files ---------------------------------------------------------------- */
+
+bool captls_tlsopt_read_file(const char *path, uint8_t **data, size_t *len,
+                             char *err, size_t errcap)
+{
+    FILE *fp = fopen(path, "rb");
+    uint8_t *buf = NULL;
+    size_t cap = 0, n = 0;
+    char sp[160];
+
+    shown(path, sp, sizeof(sp));
+    if (fp == NULL) {
+        snprintf(err, errcap, "%s: cannot read: %s", sp, strerror(errno));
+        return false;
+    }
+    for (;;) {
+        size_t got;
+        if (n + 1 >= cap) {
+            uint8_t *bigger;
+            if (cap >= MAX_FILE) {
+                snprintf(err, errcap, "%s: larger than 16 MiB", sp);
+                goto fail;
+            }
+            cap = cap == 0 ? 8192 : cap * 2;
+            bigger = realloc(buf, cap);
+            if (bigger == NULL) {
+                snprintf(err, errcap, "%s: out of memory", sp);
+                goto fail;
+            }
+            buf = bigger;
+        }
+        got = fread(buf + n, 1, cap - n - 1, fp);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(fp)) {
+        snprintf(err, errcap, "%s: cannot read: %s", sp, strerror(errno));
+        goto fail;
+    }
+    if (n == 0) {
+        snprintf(err, errcap, "%s: empty file", sp);
+        goto fail;
+    }
+    fclose(fp);
+    buf[n] = '\0';
+    *data = buf;
+    *len = n;
+    return true;
+fail:
+    fclose(fp);
+    free(buf);
+    return false;
+}
+
+/* ---- trust ---------------------------------------------------------------- */
+
+/* Every CERTIFICATE block of a PEM file, parsed into heap memory that
+ * lives for the program (the store borrows the DER). */
+static bool load_pem_certs(const char *path, captls_certificate **certs_out,
+                           size_t *count_out, char *err, size_t errcap)
+{
+    uint8_t *data = NULL, *der;
+    size_t len = 0, pos = 0, total = 0, nblocks = 0, used = 0, count = 0;
+    captls_certificate *certs;
+    captls_pem_block b;
+    captls_result r;
+    char sp[160];
+
+    if (!captls_tlsopt_read_file(path, &data, &len, err, errcap))
+        return false;
+    shown(path, sp, sizeof(sp));
+    while ((r = captls_pem_next(data, len, &pos, &b)) == CAPTLS_OK) {
+        if (captls_pem_label_is(&b, "CERTIFICATE")) {
+            nblocks++;
+            total += b.decoded_len;
+        }
+    }
+    if (r != CAPTLS_EOF) {
+        snprintf(err, errcap, "%s: bad PEM at byte %zu (%s)", sp, pos,
+                 captls_result_name(r));
+        return false;
+    }
+    if (nblocks == 0) {
+        snprintf(err, errcap, "%s: no CERTIFICATE block", sp);
+        return false;
+    }
+    if (nblocks > CAPTLS_TRUST_MAX_ANCHORS) {
+        snprintf(err, errcap, "%s: more than %u certificates", sp,
+                 CAPTLS_TRUST_MAX_ANCHORS);
+        return false;
+    }
+    certs = calloc(nblocks, sizeof(*certs));
+    der = malloc(total);
+    if (certs == NULL || der == NULL) {
+        snprintf(err, errcap, "%s: out of memory", sp);
+        return false;
+    }
+    pos = 0;
+    while (captls_pem_next(data, len, &pos, &b) == CAPTLS_OK) {
+        size_t n = 0;
+        if (!captls_pem_label_is(&b, "CERTIFICATE"))
+            continue;
+        r = captls_pem_decode(&b, der + used, total - used, &n);
+        if (r == CAPTLS_OK)
+            r = captls_certificate_parse(&certs[count], der + used, n, NULL);
+        if (r != CAPTLS_OK) {
+            snprintf(err, errcap, "%s: certificate %zu: %s", sp, count + 1,
+                     captls_result_name(r));
+            return false;
+        }
+        used += n;
+        count++;
+    }
+    *certs_out = certs;
+    *count_out = count;
+    return true;
+}
+
+bool captls_tlsopt_trust_init(captls_tlsopt_trust *t, const char *roots_path,
+                              const captls_clock *clock, char *err,
+                              size_t errcap)
+{
+    static captls_certificate moz_cert;
+    captls_certificate *file_certs = NULL;
+    captls_trust_anchor_info *slots;
+    size_t n, arena_len = 64;
+    uint8_t *arena;
+    uint32_t purposes;
+    const char *what = roots_path != NULL ? roots_path : "mozilla roots";
+
+    memset(t, 0, sizeof(*t));
+    if (roots_path != NULL) {
+        if (!load_pem_certs(roots_path, &file_certs, &n, err, errcap))
+            return false;
+        purposes = 0; /* as each root's EKU allows */
+        t->policy = *captls_policy_web_pki_lenient();
+    } else {
+        n = captls_mozilla_roots_count;
+        purposes = CAPTLS_PURPOSE_BIT(CAPTLS_PURPOSE_TLS_SERVER_AUTH);
+        t->policy = *captls_policy_web_pki_strict();
+        /* See the header: SCTs and OCSP are not evaluated yet, so the
+         * strict preset's demands for them would fail every chain. */
+        t->policy.min_scts = 0;
+        t->policy.require_ocsp = false;
+        t->policy.name = "webPkiStrict-noCT";
+    }
+    if (n == 0 || n > CAPTLS_TRUST_MAX_ANCHORS) {
+        snprintf(err, errcap, "%s: %zu roots (1..%u)", what, n,
+                 CAPTLS_TRUST_MAX_ANCHORS);
+        return false;
+    }
+    /* room for the parsed name constraints of every root (rare) */
+    arena_len += n * CAPTLS_TRUST_NC_ARENA_BYTES(2 * CAPTLS_X509_MAX_SUBTREES);
+    slots = calloc(n, sizeof(*slots));
+    arena = malloc(arena_len);
+    if (slots == NULL || arena == NULL ||
+        captls_trust_store_init(&t->store, slots, n, arena, arena_len,
+                                false) != CAPTLS_OK ||
+        captls_trust_store_writer_init(&t->writer, &t->store, clock, NULL) !=
+            CAPTLS_OK) {
+        snprintf(err, errcap, "%s: cannot build the trust store", what);
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const captls_certificate *c;
+        captls_result r;
+        if (file_certs != NULL) {
+            c = &file_certs[i];
+        } else if (captls_certificate_parse(&moz_cert,
+                                            captls_mozilla_roots[i].der,
+                                            captls_mozilla_roots[i].len,
+                                            NULL) == CAPTLS_OK) {
+            c = &moz_cert; /* its DER is static: borrowing is safe */
+        } else {
+            continue; /* a root our strict parser refuses cannot anchor */
+        }
+        r = captls_trust_store_writer_add_anchor(&t->writer, 0, c, NULL,
+                                                 purposes);
+        if (r == CAPTLS_OK) {
+            t->anchors++;
+        } else if (r != CAPTLS_ERR_ALREADY_EXISTS &&
+                   r != CAPTLS_ERR_INVALID_ARGUMENT) {
+            /* duplicates and roots that serve no purpose are skipped */
+            snprintf(err, errcap, "%s: root %zu cannot be an anchor (%s)",
+                     what, i + 1, captls_result_name(r));
+            return false;
+        }
+    }
+    if (t->anchors == 0) {
+        snprintf(err, errcap, "%s: no usable root", what);
+        return false;
+    }
+    if (captls_cert_verifier_init(&t->verifier, &t->policy, clock, NULL,
+                                  NULL) != CAPTLS_OK) {
+        snprintf(err, errcap, "cannot create the certificate verifier");
+        return false;
+    }
+    /* the same confinement as a service: the engine reaches the verifier
+     * and the store only through these two CALL caps */
+    if (captls_cap_table_init(&t->table, t->slots, 4) != CAPTLS_OK ||
+        captls_cap_mint(&t->table, 1, CAPTLS_IFACE_TRUST_STORE, &t->store,
+                        CAPTLS_RIGHT_CALL, &t->peer.trust) != CAPTLS_OK ||
+        captls_cap_mint(&t->table, 1, CAPTLS_IFACE_CERT_VERIFIER, &t->verifier,
+                        CAPTLS_RIGHT_CALL, &t->peer.verifier) != CAPTLS_OK) {
+        snprintf(err, errcap, "cannot mint the verifier caps");
+        return false;
+    }
+    t->peer.caps = &t->table;
+    t->peer.owner = 1;
+    t->peer.scratch = &t->scratch;
+    return true;
+}
+
+/* ---- key log -------------------------------------------------------------- */
+
+static void keylog_write(void *ctx, const char *label,
+                         const uint8_t client_random[32],
+                         const uint8_t *secret, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    int fd = (int)(intptr_t)ctx;
+    char line[64 + 1 + 64 + 1 + 2 * 64 + 2];
+    size_t n = strlen(label), off;
+
+    if (n > 64 || len > 64)
+        return;
+    memcpy(line, label, n);
+    off = n;
+    line[off++] = ' ';
+    for (size_t i = 0; i < 32; i++) {
+        line[off++] = hex[client_random[i] >> 4];
+        line[off++] = hex[client_random[i] & 15];
+    }
+    line[off++] = ' ';
+    for (size_t i = 0; i < len; i++) {
+        line[off++] = hex[secret[i] >> 4];
+        line[off++] = hex[secret[i] & 15];
+    }
+    line[off++] = '\n';
+    /* one write per line: O_APPEND keeps lines whole between processes */
+    if (write(fd, line, off) != (ssize_t)off) {
+        /* a debugging aid only: nothing to report to */
+    }
+    memset(line, 0, sizeof(line));
+}
+
+bool captls_tlsopt_keylog_from_env(captls_tls_common_config *cfg, char *err,
+                                   size_t errcap)
+{
+    const char *path = getenv("SSLKEYLOGFILE");
+    int fd;
+
+    if (path == NULL || path[0] == '\0')
+        return true;
+    fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        char sp[160];
+        shown(path, sp, sizeof(sp));
+        snprintf(err, errcap, "SSLKEYLOGFILE %s: %s", sp, strerror(errno));
+        return false;
+    }
+    cfg->keylog = keylog_write;
+    cfg->keylog_ctx = (void *)(intptr_t)fd;
+    return true;
+}
