@@ -15,15 +15,23 @@
  *    entries each with a well-formed length; supported_versions; ...).
  *  - Errors are TLS alerts in the alert band (core/tls/alert.h):
  *    CAPTLS_TLS_ERR(DECODE_ERROR) for anything that does not parse,
- *    CAPTLS_TLS_ERR(ILLEGAL_PARAMETER) for a duplicate extension or a value
- *    the RFC forbids outright in that message (e.g. legacy_compression_method
- *    != 0 in a ServerHello, a zero-length key_exchange),
- *    CAPTLS_TLS_ERR(UNSUPPORTED_EXTENSION) for an extension a server may not
- *    send in that message (RFC 8446 §4.2 table: e.g. key_share in
- *    EncryptedExtensions). Unknown extension TYPES are skipped in a
- *    ClientHello (and recorded in a bit), and are UNSUPPORTED_EXTENSION in
- *    server messages (RFC 8446 §4.2: a client MUST abort on an extension it
- *    did not offer; we offer only those listed below).
+ *    (a vector outside its bounds, e.g. a zero-length key_exchange, is
+ *    DECODE_ERROR: RFC 8446 §6 "some field was out of the specified range"),
+ *    CAPTLS_TLS_ERR(ILLEGAL_PARAMETER) for a duplicate extension, a value
+ *    the RFC forbids outright in that message (legacy_compression_method
+ *    != 0 in a TLS 1.3 ServerHello, record_size_limit < 64, a ticket
+ *    lifetime > 604800, KeyUpdate > 1), and a RECOGNIZED extension that the
+ *    RFC 8446 §4.2 table does not allow in that message (e.g. key_share in
+ *    EncryptedExtensions; §4.2: "it MUST abort the handshake with an
+ *    illegal_parameter alert"), CAPTLS_TLS_ERR(UNSUPPORTED_EXTENSION) for
+ *    an extension a server may send in that message but that we never
+ *    offer (max_fragment_length, use_srtp, ...) and for unknown types in
+ *    server messages (§4.2: a client MUST abort on an extension it did not
+ *    offer). Unknown extension TYPES are skipped in a ClientHello (and
+ *    recorded in a bit), and in CertificateRequest / NewSessionTicket
+ *    ("Clients MUST ignore unrecognized extensions"). An extension block
+ *    holding more than 64 extensions is ILLEGAL_PARAMETER (a bound for the
+ *    duplicate check; see core/tls/extensions.h).
  *    Semantic checks that need the engine's state (did we offer this
  *    group? is this the suite we asked for?) are the engine's.
  *  - Encoders write a COMPLETE handshake message (4-byte header included)
@@ -67,6 +75,7 @@ enum {
     CAPTLS_EXT_ALPN = 16,
     CAPTLS_EXT_SCT = 18,
     CAPTLS_EXT_PADDING = 21,
+    CAPTLS_EXT_COMPRESS_CERTIFICATE = 27, /* RFC 8879 (recognized, unused) */
     CAPTLS_EXT_RECORD_SIZE_LIMIT = 28,
     CAPTLS_EXT_PRE_SHARED_KEY = 41,
     CAPTLS_EXT_EARLY_DATA = 42,
@@ -74,6 +83,7 @@ enum {
     CAPTLS_EXT_COOKIE = 44,
     CAPTLS_EXT_PSK_KEY_EXCHANGE_MODES = 45,
     CAPTLS_EXT_CERTIFICATE_AUTHORITIES = 47,
+    CAPTLS_EXT_OID_FILTERS = 48,
     CAPTLS_EXT_POST_HANDSHAKE_AUTH = 49,
     CAPTLS_EXT_SIGNATURE_ALGORITHMS_CERT = 50,
     CAPTLS_EXT_KEY_SHARE = 51,
@@ -176,12 +186,18 @@ typedef struct captls_tls_client_hello {
     captls_slice alpn;            /* ProtocolNameList contents (validated) */
     captls_slice cookie;          /* 1..2^16-1 */
     uint8_t psk_modes;            /* CAPTLS_PSK_MODE_*_BIT */
-    uint16_t record_size_limit;   /* value as sent (engine checks >= 64) */
+    uint16_t record_size_limit;   /* value as sent (< 64: ILLEGAL_PARAMETER) */
+    /* Shares: at most CAPTLS_TLS_MAX_KEY_SHARES (more: ILLEGAL_PARAMETER),
+     * groups distinct and listed in supported_groups when that is present
+     * (§4.2.8, ILLEGAL_PARAMETER). key_exchange lengths are not checked
+     * against the group here (hybrid groups send 1216 bytes). */
     size_t key_share_count;
     captls_tls_key_share_entry key_shares[CAPTLS_TLS_MAX_KEY_SHARES];
     /* pre_shared_key: MUST be the last extension (RFC 8446 §4.2.11,
      * illegal_parameter otherwise). */
-    size_t psk_count;             /* identities == binders (else illegal_parameter) */
+    /* identities == binders (else illegal_parameter); identities beyond
+     * CAPTLS_TLS_MAX_PSK_IDENTITIES are checked but not kept. */
+    size_t psk_count;
     captls_slice psk_identity[CAPTLS_TLS_MAX_PSK_IDENTITIES];
     uint32_t psk_obfuscated_age[CAPTLS_TLS_MAX_PSK_IDENTITIES];
     captls_slice psk_binder[CAPTLS_TLS_MAX_PSK_IDENTITIES]; /* 32..255 */
@@ -191,6 +207,11 @@ typedef struct captls_tls_client_hello {
     size_t binders_offset;
 } captls_tls_client_hello;
 
+/* server_name: exactly one host_name (else DECODE_ERROR); longer than 255
+ * bytes or holding a NUL: UNRECOGNIZED_NAME. status_request is recorded only
+ * for status_type ocsp. No extension block at all (a pre-1.3 hello) decodes
+ * with ext_seen 0. Presence rules (§9.2 missing_extension, psk without
+ * psk_key_exchange_modes) and legacy_version are the engine's. */
 CAPTLS_MUST_CHECK captls_result captls_tls_client_hello_decode(
     const uint8_t *body, size_t len, captls_tls_client_hello *out);
 
@@ -221,6 +242,18 @@ typedef struct captls_tls_client_hello_params {
     size_t psk_binder_len;        /* hash length of the PSK's suite */
 } captls_tls_client_hello_params;
 
+/* Extension order: server_name, supported_groups, key_share,
+ * supported_versions {TLS 1.3}, signature_algorithms,
+ * signature_algorithms_cert, status_request, signed_certificate_timestamp,
+ * ALPN, psk_key_exchange_modes, record_size_limit, cookie, pre_shared_key.
+ * supported_groups (group_count >= 1) and signature_algorithms are
+ * mandatory; parameters that would give a message RFC 8446 forbids (share
+ * for an unlisted or repeated group, PSK without psk_modes_dhe, empty or
+ * > 255-byte ALPN name, ...) are CAPTLS_ERR_INVALID_ARGUMENT.
+ * *binders_offset (0 without PSK) is the offset, from the message start,
+ * of the binders list's 2-byte length: the message prefix the binders
+ * cover (§4.2.11.2); binder i starts at offset + 2 + i * (1 + len) + 1. */
+
 CAPTLS_MUST_CHECK captls_result captls_tls_client_hello_encode(
     captls_tls_writer *w, const captls_tls_client_hello_params *p,
     size_t *binders_offset);
@@ -235,7 +268,7 @@ typedef struct captls_tls_server_hello {
     captls_slice random;
     captls_slice session_id_echo;
     uint16_t cipher_suite;
-    uint8_t compression;          /* engine: must be 0 (illegal_parameter) */
+    uint8_t compression;          /* 0 in a TLS 1.3 SH (checked here) */
     uint32_t ext_seen;            /* CAPTLS_SH_SEEN_* */
     uint16_t selected_version;
     uint16_t key_share_group;     /* SH: share.group; HRR: selected_group */
@@ -253,8 +286,11 @@ enum {
 
 /* Allowed extensions: SH: supported_versions, key_share, pre_shared_key;
  * HRR: supported_versions, key_share (selected_group only), cookie. Others
- * are UNSUPPORTED_EXTENSION. A ServerHello without supported_versions is
- * decoded (selected_version 0) so the engine can answer protocol_version. */
+ * recognized by RFC 8446 are ILLEGAL_PARAMETER, unknown ones
+ * UNSUPPORTED_EXTENSION. A ServerHello without supported_versions is
+ * decoded (selected_version 0) so the engine can answer protocol_version:
+ * its extensions are then only checked for structure and duplicates, and
+ * its compression byte is returned unjudged. */
 CAPTLS_MUST_CHECK captls_result captls_tls_server_hello_decode(
     const uint8_t *body, size_t len, captls_tls_server_hello *out);
 
@@ -269,6 +305,10 @@ typedef struct captls_tls_server_hello_params {
     const uint8_t *cookie; size_t cookie_len;          /* HRR only, 0: none */
 } captls_tls_server_hello_params;
 
+/* SH extension order: pre_shared_key, key_share, supported_versions (RFC
+ * 8448 §3, §4); HRR: key_share (omitted if key_share_group is 0), cookie,
+ * supported_versions (RFC 8448 §5). */
+
 CAPTLS_MUST_CHECK captls_result captls_tls_server_hello_encode(
     captls_tls_writer *w, const captls_tls_server_hello_params *p);
 
@@ -277,14 +317,16 @@ typedef struct captls_tls_encrypted_extensions {
     bool server_name_ack;         /* empty server_name */
     captls_slice alpn;            /* the ONE protocol chosen (1..255) */
     bool has_record_size_limit;
-    uint16_t record_size_limit;
+    uint16_t record_size_limit;   /* >= 64 (else ILLEGAL_PARAMETER) */
     bool has_supported_groups;    /* allowed, ignored by clients */
     bool early_data;              /* engine: illegal (we never offer) */
 } captls_tls_encrypted_extensions;
 
 /* Allowed: server_name (empty), supported_groups, ALPN (exactly one name),
- * record_size_limit, early_data (empty), max_fragment_length (→ engine
- * refuses, we never offer it: UNSUPPORTED_EXTENSION here). */
+ * record_size_limit, early_data (empty). max_fragment_length and the other
+ * §4.2 EE extensions we never offer: UNSUPPORTED_EXTENSION; extensions §4.2
+ * does not allow in EE: ILLEGAL_PARAMETER. Encoder order (RFC 8448 §3):
+ * supported_groups, record_size_limit, server_name, ALPN. */
 CAPTLS_MUST_CHECK captls_result captls_tls_encrypted_extensions_decode(
     const uint8_t *body, size_t len, captls_tls_encrypted_extensions *out);
 
@@ -307,7 +349,11 @@ typedef struct captls_tls_certificate_request {
 } captls_tls_certificate_request;
 
 /* Unknown extensions are ignored here (RFC 8446 §4.3.2: "Clients MUST
- * ignore unrecognized extensions"). */
+ * ignore unrecognized extensions"); recognized ones not allowed in a
+ * CertificateRequest are ILLEGAL_PARAMETER; status_request and SCT must be
+ * empty; certificate_authorities and oid_filters are checked for
+ * structure. The encoder writes an empty context and signature_algorithms
+ * only. */
 CAPTLS_MUST_CHECK captls_result captls_tls_certificate_request_decode(
     const uint8_t *body, size_t len, captls_tls_certificate_request *out);
 
@@ -318,15 +364,18 @@ CAPTLS_MUST_CHECK captls_result captls_tls_certificate_request_encode(
 typedef struct captls_tls_certificate_entry {
     captls_slice cert_data;       /* DER, 1..2^24-1 */
     captls_slice ocsp_response;   /* status_request: OCSPResponse DER */
-    captls_slice sct_list;        /* signed_certificate_timestamp */
+    /* signed_certificate_timestamp: the whole extension_data, i.e. the
+     * SignedCertificateTimestampList WITH its 2-byte length (RFC 6962
+     * §3.3), the form the encoder takes back. */
+    captls_slice sct_list;
 } captls_tls_certificate_entry;
 
+#define CAPTLS_TLS_MAX_CHAIN_ENTRIES 8u
 typedef struct captls_tls_certificate {
     captls_slice context;
     size_t count;                 /* <= CAPTLS_TLS_MAX_CHAIN_ENTRIES */
-    captls_tls_certificate_entry entries[8];
+    captls_tls_certificate_entry entries[CAPTLS_TLS_MAX_CHAIN_ENTRIES];
 } captls_tls_certificate;
-#define CAPTLS_TLS_MAX_CHAIN_ENTRIES 8u
 
 /* More than 8 entries: CAPTLS_TLS_ERR(BAD_CERTIFICATE) (we refuse chains
  * we will not walk). Per-entry extensions
@@ -338,7 +387,9 @@ typedef struct captls_tls_certificate {
 CAPTLS_MUST_CHECK captls_result captls_tls_certificate_decode(
     const uint8_t *body, size_t len, captls_tls_certificate *out);
 
-/* certs[i] DER; ocsp/sct attached to the first entry when non-empty. */
+/* certs[i] DER; ocsp/sct attached to the first entry when non-empty
+ * (ocsp_response: the OCSPResponse DER, wrapped here in a
+ * CertificateStatus; sct_list: a whole SignedCertificateTimestampList). */
 CAPTLS_MUST_CHECK captls_result captls_tls_certificate_encode(
     captls_tls_writer *w, const uint8_t *context, size_t context_len,
     const captls_slice *certs, size_t count, captls_slice ocsp_response,
@@ -350,6 +401,8 @@ typedef struct captls_tls_certificate_verify {
     captls_slice signature;       /* 1..2^16-1 */
 } captls_tls_certificate_verify;
 
+/* An empty signature is well formed (signature<0..2^16-1>) but can never
+ * verify: DECRYPT_ERROR, the alert §4.4.3 names for a failed check. */
 CAPTLS_MUST_CHECK captls_result captls_tls_certificate_verify_decode(
     const uint8_t *body, size_t len, captls_tls_certificate_verify *out);
 CAPTLS_MUST_CHECK captls_result captls_tls_certificate_verify_encode(
@@ -358,7 +411,8 @@ CAPTLS_MUST_CHECK captls_result captls_tls_certificate_verify_encode(
 /* The content signed in CertificateVerify (§4.4.3): 64 spaces, the context
  * string ("TLS 1.3, server CertificateVerify" / "TLS 1.3, client
  * CertificateVerify"), a zero byte, the transcript hash. Writes at most
- * CAPTLS_TLS_CV_CONTENT_MAX bytes; returns the length. */
+ * CAPTLS_TLS_CV_CONTENT_MAX bytes; returns the length (0 if hash_len >
+ * 64). */
 #define CAPTLS_TLS_CV_CONTENT_MAX (64u + 34u + 1u + 64u)
 size_t captls_tls_certificate_verify_content(bool server,
                                              const uint8_t *transcript_hash,
@@ -374,7 +428,7 @@ CAPTLS_MUST_CHECK captls_result captls_tls_finished_encode(
 
 /* ---- NewSessionTicket (§4.6.1) ---------------------------------------- */
 typedef struct captls_tls_new_session_ticket {
-    uint32_t lifetime;            /* engine: > 604800 is illegal_parameter */
+    uint32_t lifetime;            /* <= 604800 (else ILLEGAL_PARAMETER) */
     uint32_t age_add;
     captls_slice nonce;           /* 0..255 */
     captls_slice ticket;          /* 1..2^16-1 */
@@ -382,7 +436,8 @@ typedef struct captls_tls_new_session_ticket {
 } captls_tls_new_session_ticket;
 
 /* Unknown extensions are ignored (§4.6.1 "Clients MUST ignore unrecognized
- * extensions"). */
+ * extensions"); recognized ones other than early_data are ILLEGAL_PARAMETER.
+ * The encoder writes no extensions. */
 CAPTLS_MUST_CHECK captls_result captls_tls_new_session_ticket_decode(
     const uint8_t *body, size_t len, captls_tls_new_session_ticket *out);
 CAPTLS_MUST_CHECK captls_result captls_tls_new_session_ticket_encode(
