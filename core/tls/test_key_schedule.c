@@ -330,7 +330,8 @@ static size_t hkdf_label(uint8_t *info, size_t len, const char *label,
     memcpy(info + n, label, l);
     n += l;
     info[n++] = (uint8_t)ctx_len;
-    memcpy(info + n, ctx, ctx_len);
+    if (ctx_len > 0)
+        memcpy(info + n, ctx, ctx_len);
     return n + ctx_len;
 }
 
