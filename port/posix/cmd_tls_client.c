@@ -307,9 +307,10 @@ static void input_read(input *in)
 }
 
 /* Moves plaintext both ways. Returns true if anything moved. */
-static bool app_io(captls_tls_conn *t, input *in, bool *close_queued,
-                   bool *out_broken)
+static bool app_io(captls_tlsd_link *l, captls_tlsd_pool *pool, input *in,
+                   bool *close_queued, bool *out_broken)
 {
+    captls_tls_conn *t = l->conn;
     bool moved = false;
 
     for (;;) {
@@ -326,6 +327,9 @@ static bool app_io(captls_tls_conn *t, input *in, bool *close_queued,
             }
         }
         st = captls_tls_state(t);
+        if (in->off < in->len && !*close_queued &&
+            !(st & CAPTLS_TLS_SENDAPP) && captls_tlsd_lend_tx(l, pool))
+            st = captls_tls_state(t);
         if ((st & CAPTLS_TLS_SENDAPP) && in->off < in->len && !*close_queued) {
             size_t cap = 0, n = in->len - in->off;
             uint8_t *p = captls_tls_app_send_buf(t, &cap);
@@ -380,8 +384,7 @@ static int run_session(const client_opts *o, const captls_tls_client_config *cfg
         fprintf(stderr, "error: out of memory\n");
         return EXIT_FAIL;
     }
-    captls_tlsd_pool_init(&pool, captls_tls_rx_buf_size(
-                                     cfg->common.record_size_limit));
+    captls_tlsd_pool_init(&pool);
     r = captls_tls_client_init(link.conn, cfg, servername, resume, on_session,
                                NULL);
     if (r != CAPTLS_OK) {
@@ -410,7 +413,7 @@ static int run_session(const client_opts *o, const captls_tls_client_config *cfg
                 if (captls_tls_key_update(link.conn, true) == CAPTLS_OK)
                     moved = true;
             }
-            moved |= app_io(link.conn, in, &close_queued, &out_broken);
+            moved |= app_io(&link, &pool, in, &close_queued, &out_broken);
         }
         if (moved)
             continue;

@@ -273,14 +273,16 @@ static int open_listener(const char *spec, char *bound, size_t boundcap,
 
 /* ---- per-connection behaviour --------------------------------------------- */
 
+/* sep: ": " on the page (its contract), ":" in the log line, whose
+ * fields are split at spaces. */
 static const char *client_auth_text(const captls_tls_info *info, char *buf,
-                                    size_t cap)
+                                    size_t cap, const char *sep)
 {
     switch (info->peer_auth) {
     case CAPTLS_TLS_PEER_VERIFIED: return "verified";
     case CAPTLS_TLS_PEER_NO_CERT: return "no-certificate";
     case CAPTLS_TLS_PEER_FAILED:
-        snprintf(buf, cap, "failed: %s",
+        snprintf(buf, cap, "failed%s%s", sep,
                  captls_failure_reason_name(info->peer_failure));
         return buf;
     case CAPTLS_TLS_PEER_NOT_ASKED:
@@ -316,7 +318,7 @@ static void report_handshake(const server_opts *o, srv_conn *c)
                 captls_tlsopt_scheme_name(info.sig_scheme),
                 info.resumed ? "yes" : "no",
                 info.alpn[0] != '\0' ? info.alpn : "none",
-                client_auth_text(&info, ca, sizeof(ca)));
+                client_auth_text(&info, ca, sizeof(ca), ":"));
 }
 
 static void build_page(srv_conn *c)
@@ -345,7 +347,7 @@ static void build_page(srv_conn *c)
                  captls_tlsopt_scheme_name(info.sig_scheme),
                  info.resumed ? "yes" : "no",
                  info.alpn[0] != '\0' ? info.alpn : "none",
-                 client_auth_text(&info, ca, sizeof(ca)),
+                 client_auth_text(&info, ca, sizeof(ca), ": "),
                  info.peer_identity[0] != '\0' &&
                          info.peer_auth == CAPTLS_TLS_PEER_VERIFIED
                      ? info.peer_identity
@@ -372,7 +374,8 @@ static void queue_close(srv_conn *c)
 }
 
 /* Application data, both modes. Returns true if anything moved. */
-static bool serve_app(const server_opts *o, srv_conn *c)
+static bool serve_app(const server_opts *o, srv_conn *c,
+                      captls_tlsd_pool *pool)
 {
     captls_tls_conn *t = c->link.conn;
     bool moved = false;
@@ -381,8 +384,16 @@ static bool serve_app(const server_opts *o, srv_conn *c)
         unsigned st = captls_tls_state(t);
         const uint8_t *in;
         size_t inlen = 0;
+        bool have_out;
         if (st & CAPTLS_TLS_CLOSED)
             break;
+        have_out = o->mode == MODE_ECHO
+                       ? (st & CAPTLS_TLS_RECVAPP) != 0
+                       : c->req_done && c->resp != NULL &&
+                             c->resp_off < c->resp_len;
+        if (have_out && !(st & CAPTLS_TLS_SENDAPP) &&
+            captls_tlsd_lend_tx(&c->link, pool))
+            st = captls_tls_state(t);
         if (o->mode == MODE_ECHO) {
             uint8_t *out;
             size_t outcap = 0, n;
@@ -470,7 +481,7 @@ static void conn_step(const server_opts *o, srv_conn *c, captls_tlsd_pool *pool)
                     break;
                 moved = true;
             }
-            moved |= serve_app(o, c);
+            moved |= serve_app(o, c, pool);
         }
         if (!moved)
             break;
@@ -604,8 +615,7 @@ static int serve(const server_opts *o, const captls_tls_server_config *cfg,
         fprintf(stderr, "error: out of memory\n");
         return EXIT_FAIL;
     }
-    captls_tlsd_pool_init(&pool, captls_tls_rx_buf_size(
-                                     cfg->common.record_size_limit));
+    captls_tlsd_pool_init(&pool);
     while (!stop_requested) {
         size_t n = 0, live = 0;
         uint64_t now = now_ms();

@@ -13,7 +13,7 @@
  *   "conn N: accepted from ADDR"
  *   "conn N: handshake ok version=TLSv1.3 suite=S group=G sig=SCHEME
  *    resumed=yes|no alpn=P|none client-auth=none|verified|no-certificate|
- *    failed: <FailureReason>"   (one line)
+ *    failed:<FailureReason>"   (one line; fields split at spaces)
  *   "conn N: error: <alert name> (alert sent|received)" or another cause
  *    ("handshake timeout", "connection reset", "connection closed without
  *    close_notify", ...)

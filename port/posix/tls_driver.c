@@ -14,10 +14,10 @@
 static const unsigned kind_bit[CAPTLS_TLSD_KINDS] = {
     CAPTLS_TLS_BUF_RX, CAPTLS_TLS_BUF_TX, CAPTLS_TLS_BUF_HS};
 
-void captls_tlsd_pool_init(captls_tlsd_pool *p, size_t rx_size)
+void captls_tlsd_pool_init(captls_tlsd_pool *p)
 {
     memset(p, 0, sizeof(*p));
-    p->size[0] = rx_size;
+    p->size[0] = CAPTLS_TLS_RX_BUF_SIZE;
     p->size[1] = CAPTLS_TLS_TX_BUF_FULL;
     p->size[2] = CAPTLS_TLS_HS_BUF_SIZE;
 }
@@ -99,31 +99,68 @@ void captls_tlsd_link_free(captls_tlsd_link *l, captls_tlsd_pool *p)
     l->fd = -1;
 }
 
+/* Lends one buffer of kind index k; false if none could be lent. */
+static bool lend_kind(captls_tlsd_link *l, captls_tlsd_pool *p, size_t k)
+{
+    uint8_t *b;
+
+    if (l->buf[k] != NULL)
+        return false;
+    b = pool_take(p, k);
+    if (b == NULL) {
+        l->no_buffer = true;
+        return false;
+    }
+    if (captls_tls_lend(l->conn, kind_bit[k], b, p->size[k]) != CAPTLS_OK) {
+        pool_give(p, k, b);
+        return false;
+    }
+    l->buf[k] = b;
+    l->cap[k] = p->size[k];
+    return true;
+}
+
 static bool lend_wanted(captls_tlsd_link *l, captls_tlsd_pool *p)
 {
     unsigned wanted = captls_tls_buffers_wanted(l->conn);
     bool moved = false;
 
     for (size_t k = 0; k < CAPTLS_TLSD_KINDS; k++) {
-        uint8_t *b;
-        if ((wanted & kind_bit[k]) == 0 || l->buf[k] != NULL)
-            continue;
-        b = pool_take(p, k);
-        if (b == NULL) {
-            l->no_buffer = true;
-            continue;
-        }
-        if (captls_tls_lend(l->conn, kind_bit[k], b, p->size[k]) !=
-            CAPTLS_OK) {
-            pool_give(p, k, b);
-            l->no_buffer = true;
-            continue;
-        }
-        l->buf[k] = b;
-        l->cap[k] = p->size[k];
-        moved = true;
+        if (wanted & kind_bit[k])
+            moved |= lend_kind(l, p, k);
     }
     return moved;
+}
+
+bool captls_tlsd_lend_tx(captls_tlsd_link *l, captls_tlsd_pool *p)
+{
+    if (l->conn == NULL || (captls_tls_state(l->conn) & CAPTLS_TLS_CLOSED))
+        return false;
+    return lend_kind(l, p, 1);
+}
+
+/* After the handshake the engine does not ask for RX (an idle connection
+ * holds none): lend it when the socket has bytes (or EOF) to deliver. */
+static bool lend_rx_if_readable(captls_tlsd_link *l, captls_tlsd_pool *p)
+{
+    unsigned st = captls_tls_state(l->conn);
+    uint8_t b;
+    ssize_t n;
+
+    if (l->buf[0] != NULL || l->eof || l->io_error != CAPTLS_OK ||
+        (st & CAPTLS_TLS_CLOSED) || captls_tls_peer_closed(l->conn))
+        return false;
+    n = recv(l->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n == 0) {
+        l->eof = true;
+        return false;
+    }
+    if (n < 0) {
+        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+            l->io_error = captls_posix_result_from_errno(errno);
+        return false;
+    }
+    return lend_kind(l, p, 0);
 }
 
 static bool do_send(captls_tlsd_link *l)
@@ -191,6 +228,7 @@ bool captls_tlsd_pump(captls_tlsd_link *l, captls_tlsd_pool *p)
         bool moved = false;
         if (st & CAPTLS_TLS_NEEDBUF)
             moved |= lend_wanted(l, p);
+        moved |= lend_rx_if_readable(l, p);
         st = captls_tls_state(l->conn);
         if (st & CAPTLS_TLS_SENDREC)
             moved |= do_send(l);

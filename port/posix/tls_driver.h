@@ -6,6 +6,9 @@
  *    one non-blocking socket fd. captls_tlsd_pump() moves bytes between
  *    them until neither side can make progress: it lends the buffers the
  *    engine asks for (CAPTLS_TLS_NEEDBUF / captls_tls_buffers_wanted),
+ *    lends RX after the handshake only when the socket has bytes (a
+ *    MSG_PEEK of one byte), lends TX when the caller has data to send
+ *    (captls_tlsd_lend_tx),
  *    writes what the engine has for the peer (SENDREC) and reads what the
  *    socket has (RECVREC). It never blocks and never touches application
  *    data: the caller handles RECVAPP / SENDAPP between pumps and pumps
@@ -46,8 +49,12 @@ typedef struct captls_tlsd_pool {
     uint64_t lends, reclaims;       /* counters */
 } captls_tlsd_pool;
 
-/* rx_size: captls_tls_rx_buf_size(record_size_limit of the config). */
-void captls_tlsd_pool_init(captls_tlsd_pool *p, size_t rx_size);
+/* Buffer sizes: RX CAPTLS_TLS_RX_BUF_SIZE (what the handshake needs; one
+ * size class keeps the pool simple — a smaller post-handshake RX for a
+ * record_size_limit would save memory per busy connection, not per idle
+ * one), TX CAPTLS_TLS_TX_BUF_FULL (full-size records), HS
+ * CAPTLS_TLS_HS_BUF_SIZE. */
+void captls_tlsd_pool_init(captls_tlsd_pool *p);
 /* Frees the pool's idle buffers (lent ones belong to live links). */
 void captls_tlsd_pool_fini(captls_tlsd_pool *p);
 
@@ -71,6 +78,10 @@ void captls_tlsd_link_free(captls_tlsd_link *l, captls_tlsd_pool *p);
 
 /* Moves bytes until no progress; returns true if anything moved. */
 bool captls_tlsd_pump(captls_tlsd_link *l, captls_tlsd_pool *p);
+/* Lends TX if it is not lent: after the handshake the engine offers
+ * SENDAPP only with a TX buffer, so the caller asks for one when it has
+ * application data to send. true if a buffer was lent. */
+bool captls_tlsd_lend_tx(captls_tlsd_link *l, captls_tlsd_pool *p);
 /* Gives back the buffers the engine does not hold data in (only when it
  * has nothing to send and no plaintext waiting). */
 void captls_tlsd_reclaim_idle(captls_tlsd_link *l, captls_tlsd_pool *p);
