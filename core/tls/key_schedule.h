@@ -7,7 +7,11 @@
  * by the *_wipe functions and every temporary is wiped before return. The
  * schedule moves forward only: early -> handshake -> master; a call out of
  * order is CAPTLS_ERR_INTERNAL (an engine bug, never peer-reachable). All
- * outputs are Hash.length bytes unless said otherwise.
+ * outputs are Hash.length bytes unless said otherwise; on any error nothing
+ * is written to them and the schedule's stage does not move. Transcript
+ * hashes (th) are Hash.length bytes and never NULL (NULL is INTERNAL).
+ * Hash arguments are SHA256 or SHA384 only (Hash.length must fit
+ * CAPTLS_TLS_MAX_HASH): anything else is CAPTLS_ERR_UNSUPPORTED.
  * The transcript runs SHA-256 and SHA-384 side by side until the suite is
  * known (a client hashes its ClientHello before the server picks), then
  * keeps only the chosen one.
@@ -49,11 +53,14 @@ typedef struct captls_tls_transcript {
 void captls_tls_transcript_init(captls_tls_transcript *t);
 void captls_tls_transcript_update(captls_tls_transcript *t, const void *data,
                                   size_t len);
-/* Keeps only `hash` (SHA256 or SHA384; INTERNAL otherwise). */
+/* Keeps only `hash` (SHA256 or SHA384; INTERNAL otherwise). Selecting
+ * the same hash again is OK; a different one after select is INTERNAL. */
 CAPTLS_MUST_CHECK captls_result captls_tls_transcript_select(
     captls_tls_transcript *t, captls_hash_alg hash);
 /* Current hash of the chosen algorithm (0 and nothing written if none is
- * chosen yet); `hash` picks one explicitly before selection. */
+ * chosen yet); `hash` picks one explicitly before selection (after it,
+ * an explicit `hash` other than the chosen one gives 0). Returns the
+ * number of bytes written. */
 size_t captls_tls_transcript_hash(const captls_tls_transcript *t,
                                   captls_hash_alg hash,
                                   uint8_t out[CAPTLS_TLS_MAX_HASH]);
@@ -79,7 +86,8 @@ typedef struct captls_tls_key_schedule {
     uint8_t secret[CAPTLS_TLS_MAX_HASH]; /* early, handshake or master secret */
 } captls_tls_key_schedule;
 
-/* Early Secret = HKDF-Extract(0, PSK or zeros). psk NULL: no PSK. */
+/* Early Secret = HKDF-Extract(0, PSK or zeros). psk NULL: no PSK.
+ * Starts over from any stage (ks is wiped first, also on error). */
 CAPTLS_MUST_CHECK captls_result captls_tls_ks_init(
     captls_tls_key_schedule *ks, captls_hash_alg hash, const uint8_t *psk,
     size_t psk_len);
@@ -141,8 +149,10 @@ typedef struct captls_tls_key_share {
 } captls_tls_key_share;
 
 /* Draws a private key from entropy (P-256: rejection-sampled into
- * [1, n-1]) and computes the public share. ENTROPY_FAILURE fails closed
- * (ks wiped); UNSUPPORTED for another group. */
+ * [1, n-1], at most 8 draws) and computes the public share.
+ * ENTROPY_FAILURE fails closed (ks wiped) when fill fails or 8 draws in a
+ * row are out of range (a stuck source); UNSUPPORTED for another group
+ * (no entropy drawn, ks wiped); fill NULL is INTERNAL. */
 CAPTLS_MUST_CHECK captls_result captls_tls_key_share_generate(
     captls_tls_key_share *ks, uint16_t group, captls_result (*fill)(void *,
     uint8_t *, size_t), void *fill_ctx);
@@ -150,7 +160,9 @@ CAPTLS_MUST_CHECK captls_result captls_tls_key_share_generate(
  * x-coordinate). The peer share is validated: x25519 exactly 32 bytes and
  * a non-zero result; P-256 exactly 65 bytes, uncompressed, on the curve.
  * Any failure is CAPTLS_TLS_ERR(ILLEGAL_PARAMETER) (RFC 8446 §4.2.8.2)
- * with nothing written. */
+ * with nothing written — except a local share that generate() did not
+ * make (group 0, P-256 scalar out of range): CAPTLS_ERR_INTERNAL, never
+ * peer-reachable. */
 CAPTLS_MUST_CHECK captls_result captls_tls_key_share_agree(
     const captls_tls_key_share *ks, const uint8_t *peer, size_t peer_len,
     uint8_t shared[32]);
