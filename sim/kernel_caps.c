@@ -33,6 +33,22 @@ captls_result captls_sim_proc_mint_badged(captls_sim_proc *p,
     return CAPTLS_OK;
 }
 
+captls_result captls_sim_proc_mint_object(captls_sim_proc *p,
+                                          captls_interface_id iface,
+                                          void *object, captls_rights rights,
+                                          captls_cap_handle *out)
+{
+    if (p == NULL || iface == CAPTLS_IFACE_ANY || object == NULL ||
+        out == NULL || !p->alive)
+        return CAPTLS_ERR_INVALID_ARGUMENT;
+    if (p->nminted >= SIM_PROC_MINTED)
+        return CAPTLS_ERR_LIMIT_EXCEEDED;
+    CAPTLS_TRY(captls_cap_mint(&p->k->caps, captls_sim_proc_owner(p), iface,
+                               object, rights, out));
+    p->minted[p->nminted++] = *out; /* held by design: not a leak */
+    return CAPTLS_OK;
+}
+
 captls_result captls_sim_proc_cap_name(captls_sim_proc *p, const char *name,
                                        captls_cap_handle h)
 {

@@ -44,6 +44,8 @@ typedef struct trust_state {
     trust_view views[TRUST_VIEWS];
     captls_certificate certs[TRUST_CHAIN]; /* parse scratch */
     uint64_t verified, failed, writes;
+    /* object caps for verifierCaps (minted on first use) */
+    captls_cap_handle verifier_obj, root_obj, view_obj[TRUST_VIEWS];
 } trust_state;
 
 static const char *yes_no(bool b)
@@ -239,6 +241,40 @@ bad:
     (void)r;
 }
 
+/* verifierCaps: object caps on the CertVerifier and on the store the
+ * calling cap names (the root or a view), for an engine that verifies
+ * synchronously through the cap table (a TLS client's config). Both carry
+ * call + grant only; they end when this service dies. Verification through
+ * them runs at the CALLER's time (its clock is the engine's), with this
+ * service's policy and audit sink. */
+static void do_verifier_caps(captls_sim_proc *p, trust_state *st,
+                             const captls_ipc_frame *f,
+                             captls_trust_store *ts, uint32_t badge,
+                             const char *sname)
+{
+    captls_cap_handle *store_h =
+        badge == 0 ? &st->root_obj : &st->view_obj[badge - 1];
+    captls_result r = CAPTLS_OK;
+    const captls_rights rights = CAPTLS_RIGHT_CALL | CAPTLS_RIGHT_GRANT;
+    if (st->verifier_obj == CAPTLS_CAP_NULL)
+        r = captls_sim_proc_mint_object(p, CAPTLS_IFACE_CERT_VERIFIER,
+                                        &st->verifier, rights,
+                                        &st->verifier_obj);
+    if (r == CAPTLS_OK && *store_h == CAPTLS_CAP_NULL)
+        r = captls_sim_proc_mint_object(p, CAPTLS_IFACE_TRUST_STORE, ts,
+                                        rights, store_h);
+    if (r == CAPTLS_OK) {
+        captls_cap_handle hs[2] = {st->verifier_obj, *store_h};
+        r = captls_sim_ipc_return_caps(p, f, NULL, 0, hs, 2);
+    } else {
+        captls_result e = captls_sim_ipc_error(p, f, r);
+        (void)e;
+    }
+    captls_sim_log(captls_sim_proc_kernel(p), p, NULL,
+                   "verifierCaps: CertVerifier and %s passed: %s", sname,
+                   captls_result_name(r));
+}
+
 /* Logs a write's result with the store's new state and answers it. */
 static void write_answer(captls_sim_proc *p, trust_state *st,
                          const captls_ipc_frame *f, const char *what,
@@ -386,6 +422,9 @@ static void handle_call(captls_sim_proc *p, trust_state *st,
     case CAPTLS_TRUST_STORE_M_RESTRICT:
         do_restrict(p, st, f, ts);
         return;
+    case CAPTLS_SIM_TRUST_M_VERIFIER_CAPS:
+        do_verifier_caps(p, st, f, ts, badge, sname);
+        return;
     case CAPTLS_TRUST_STORE_M_REFRESH: {
         bool changed = false;
         r = captls_trust_store_refresh(ts, &changed);
@@ -471,6 +510,8 @@ static const captls_sim_method TRUST_METHODS[] = {
      CAPTLS_RIGHT_CALL},
     {CAPTLS_IFACE_TRUST_STORE, CAPTLS_SIM_TRUST_M_VERIFY_CHAIN,
      "verifyChain", CAPTLS_RIGHT_CALL},
+    {CAPTLS_IFACE_TRUST_STORE, CAPTLS_SIM_TRUST_M_VERIFIER_CAPS,
+     "verifierCaps", CAPTLS_RIGHT_CALL},
 };
 
 const captls_sim_program captls_sim_prog_trust = {

@@ -9,6 +9,7 @@ static const captls_sim_program *const PROGRAMS[] = {
     &captls_sim_prog_echo_client,
     &captls_sim_prog_trust,
     &captls_sim_prog_relying_party,
+    &captls_sim_prog_ticket_keys,
 };
 
 static bool name_eq(const char *s, const char *p, size_t len)
@@ -28,7 +29,7 @@ const captls_sim_program *captls_sim_program_find(const char *name,
 
 const char *captls_sim_program_names(void)
 {
-    return "echo, echo-client, trust, relying-party";
+    return "echo, echo-client, trust, relying-party, ticket-keys";
 }
 
 const captls_sim_verb *captls_sim_program_verb(const captls_sim_program *prog,

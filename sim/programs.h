@@ -51,11 +51,22 @@
  * CertVerifier.verifyChain against the store the cap names is method 16
  * of TrustStore on the trust service's endpoint. */
 #define CAPTLS_SIM_TRUST_M_VERIFY_CHAIN 16u
+/* verifierCaps () -> no payload, two object caps (call + grant): the
+ * CertVerifier and the TrustStore (root or view) the calling cap names, for
+ * a TLS client config that verifies through the cap table
+ * (sim.h, captls_sim_proc_mint_object). */
+#define CAPTLS_SIM_TRUST_M_VERIFIER_CAPS 17u
+/* The ticket-key service (prog_ticket_keys.c): get () -> one object cap
+ * (TicketKey, call + grant) whose object is a captls_tls_ticket_key. */
+#define CAPTLS_SIM_TICKET_M_GET 1u
 
 extern const captls_sim_program captls_sim_prog_echo;
 extern const captls_sim_program captls_sim_prog_echo_client;
 extern const captls_sim_program captls_sim_prog_trust;
 extern const captls_sim_program captls_sim_prog_relying_party;
+extern const captls_sim_program captls_sim_prog_ticket_keys;
+extern const captls_sim_program captls_sim_prog_tls_server;
+extern const captls_sim_program captls_sim_prog_tls_client;
 
 /* NULL if there is no program of that name. */
 const captls_sim_program *captls_sim_program_find(const char *name,

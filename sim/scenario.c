@@ -10,7 +10,7 @@
 #include "sim/scenario_internal.h"
 
 static const char *const DIRECTIVES =
-    "host, link, cert, service, client, grant, at, expect or limit";
+    "host, link, cert, key, service, client, grant, at, expect or limit";
 
 static bool directive(scn_parser *ps)
 {
@@ -25,6 +25,8 @@ static bool directive(scn_parser *ps)
             return scn_d_link(ps);
         if (scn_eq(t->text, t->len, "cert"))
             return scn_d_cert(ps);
+        if (scn_eq(t->text, t->len, "key"))
+            return scn_d_key(ps);
         if (scn_eq(t->text, t->len, "service"))
             return scn_d_proc(ps, true);
         if (scn_eq(t->text, t->len, "client"))

@@ -71,6 +71,7 @@ bool scn_cert_list(scn_parser *ps, const char *p, size_t len, unsigned col,
 bool scn_d_host(scn_parser *ps);
 bool scn_d_link(scn_parser *ps);
 bool scn_d_cert(scn_parser *ps);
+bool scn_d_key(scn_parser *ps);
 bool scn_d_limit(scn_parser *ps);
 /* scenario_procs.c: `service` (service true) and `client` */
 bool scn_d_proc(scn_parser *ps, bool service);

@@ -129,7 +129,9 @@ bool scn_d_proc(scn_parser *ps, bool service)
     /* The echo service's port and delay, checked here so the run cannot
      * fail on them. */
     for (size_t j = 0; j < pr.nopts; j++) {
-        if (strcmp(pr.opts[j].key, "delay") == 0) {
+        if (strcmp(pr.opts[j].key, "delay") == 0 ||
+            strcmp(pr.opts[j].key, "stall") == 0 ||
+            strcmp(pr.opts[j].key, "timeout") == 0) {
             const scn_tok *t = NULL;
             uint64_t ns;
             for (unsigned i = 4; i < ps->ntoks; i++) {
@@ -167,6 +169,24 @@ bool scn_d_proc(scn_parser *ps, bool service)
                                     : "untrusted-clock=reject, lower-bound "
                                       "or as-trusted");
             }
+            continue;
+        }
+        /* The TLS programs' chain= (leaf first) and key= (a `key`). */
+        if (strcmp(pr.opts[j].key, "chain") == 0 ||
+            strcmp(pr.opts[j].key, "key") == 0) {
+            const scn_tok *t = NULL;
+            for (unsigned i = 4; i < ps->ntoks; i++) {
+                if (ps->toks[i].key == pr.opts[j].key)
+                    t = &ps->toks[i];
+            }
+            bool key = pr.opts[j].key[0] == 'k';
+            if (key && memchr(t->val, '+', t->val_len) != NULL)
+                return scn_fail(ps, t->val_col, "expected one key name");
+            if (!scn_cert_list(ps, t->val, t->val_len, t->val_col,
+                               key ? "key=NAME (declared with 'key')"
+                                   : "chain=LEAF+INTERMEDIATE... (names "
+                                     "declared with 'cert')"))
+                return false;
             continue;
         }
         if (strcmp(pr.opts[j].key, "port") == 0) {

@@ -177,19 +177,21 @@ bool scn_d_limit(scn_parser *ps)
     return true;
 }
 
-/* `cert NAME "FILE"` */
-bool scn_d_cert(scn_parser *ps)
+/* `cert NAME "FILE"` and `key NAME "FILE"`: one table, one namespace. */
+static bool der_file(scn_parser *ps, bool key)
 {
     captls_sim_scenario *sc = ps->sc;
     char s[SHOW_MAX];
-    scn_tok *n = scn_need(ps, 1, "a certificate name after 'cert'");
-    if (n == NULL || !scn_name_tok(ps, n, "a certificate name"))
+    scn_tok *n = scn_need(ps, 1, key ? "a key name after 'key'"
+                                     : "a certificate name after 'cert'");
+    if (n == NULL ||
+        !scn_name_tok(ps, n, key ? "a key name" : "a certificate name"))
         return false;
     int32_t dup = scn_cert_index(sc, n->text, n->len);
     if (dup >= 0)
         return scn_fail(ps, n->col,
-                        "certificate '%s' is already declared on line %u; "
-                        "expected a new name",
+                        "certificate or key '%s' is already declared on "
+                        "line %u; expected a new name",
                         scn_show(n->text, n->len, s, sizeof(s)),
                         sc->certs[dup].line);
     scn_tok *f = scn_need(ps, 2, "a DER file name, like \"pki/root-a.der\"");
@@ -208,4 +210,16 @@ bool scn_d_cert(scn_parser *ps)
     captls_sim_scn_cert c = {n->text, f->text, NULL, 0, ps->line, f->col};
     sc->certs[sc->ncerts++] = c;
     return true;
+}
+
+bool scn_d_cert(scn_parser *ps)
+{
+    return der_file(ps, false);
+}
+
+/* A DER private key (PKCS#8) for a program's key= option: a test key of
+ * the simulator's PKI, loaded like a certificate. */
+bool scn_d_key(scn_parser *ps)
+{
+    return der_file(ps, true);
 }

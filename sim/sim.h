@@ -364,6 +364,20 @@ uint32_t captls_sim_proc_call_badge(const captls_sim_proc *p,
 /* The badge of handle h that p holds, for p's own endpoint; 0 if none. */
 uint32_t captls_sim_proc_cap_badge(const captls_sim_proc *p,
                                    captls_cap_handle h);
+/* Object caps: a root cap, owned by p, on an object p keeps in its own
+ * memory (its CertVerifier, its TrustStore, a ticket key), for services
+ * whose seed interface is called synchronously through the cap table (the
+ * TLS engine's verifier and ticket-key caps: core/tls/tls_config.h). p
+ * passes children of it in an answer (captls_sim_ipc_return_caps); the
+ * holder looks the object up in the kernel's table (captls_sim_caps) with
+ * its own owner id, so the table checks owner, interface, rights and
+ * revocation on every use. The root is held by design (not a leak) and,
+ * being p's, ends with everything granted on from it when p dies: a holder
+ * then gets CAPTLS_ERR_STALE_HANDLE, never a pointer into a dead or
+ * restarted process. `object` must stay valid while p lives. */
+CAPTLS_MUST_CHECK captls_result captls_sim_proc_mint_object(
+    captls_sim_proc *p, captls_interface_id iface, void *object,
+    captls_rights rights, captls_cap_handle *out);
 /* Names a handle p received (in an answer), so scenarios can use it like
  * a granted cap: captls_sim_proc_cap finds it, refusals count against it
  * (`expect refused`), the leak check treats it as held by design. It is

@@ -136,7 +136,8 @@ static const bad_case BAD[] = {
     {"host a\nservice echo on a port=7 fast\n", 2, 26,
      "expected an option like program=NAME"},
     {"host a\nclient c on a\n", 2, 14, "expected program=NAME (one of: echo, "
-                                       "echo-client, trust, relying-party)"},
+                                       "echo-client, trust, relying-party, "
+                                       "ticket-keys"},
     {"host a\nclient c on a program=telnet\n", 2, 23,
      "unknown program 'telnet'; expected one of"},
     {"host a\nservice c on a program=echo-client\n", 2, 24,

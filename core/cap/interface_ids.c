@@ -24,6 +24,7 @@ const char *captls_interface_name(captls_interface_id id)
     case CAPTLS_IFACE_TLS_CLIENT_CONFIG: return "TlsClientConfig";
     case CAPTLS_IFACE_ECHO: return "Echo";
     case CAPTLS_IFACE_NOTIFIER: return "Notifier";
+    case CAPTLS_IFACE_TICKET_KEY: return "TicketKey";
     default: return "unknown";
     }
 }

@@ -34,6 +34,9 @@ enum {
     /* simulator and test services */
     CAPTLS_IFACE_ECHO = 0x1000,
     CAPTLS_IFACE_NOTIFIER = 0x1001,
+    /* a TLS server's session-ticket key (core/tls/tls_config.h's
+     * captls_tls_ticket_key) held by a service of its own */
+    CAPTLS_IFACE_TICKET_KEY = 0x1002,
 };
 
 /* The schema name ("TrustStore", "Echo"), or "unknown"; stable. */

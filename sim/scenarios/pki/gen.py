@@ -24,6 +24,9 @@ clock change outcomes (webPkiLenient tolerates 300 s of skew):
                                   (expired three weeks before T0)
   leaf-future new.alpha.test      under int-a, 2027-01-01 .. 2028-01-01
                                   (not yet valid at T0)
+
+Keys (PKCS#8 DER, for the TLS scenarios' `key` lines; test keys only):
+  leaf-a.key  the Ed25519 key of leaf-a (seed 0x60 x 32), the tls-server's
 """
 import datetime
 import os
@@ -105,6 +108,10 @@ def main():
     for fname, c in out.items():
         with open(os.path.join(HERE, fname + ".der"), "wb") as f:
             f.write(c.public_bytes(serialization.Encoding.DER))
+    with open(os.path.join(HERE, "leaf-a.key.der"), "wb") as f:
+        f.write(key(0x60).private_bytes(serialization.Encoding.DER,
+                                        serialization.PrivateFormat.PKCS8,
+                                        serialization.NoEncryption()))
 
 
 if __name__ == "__main__":
