@@ -14,7 +14,7 @@
  *    1..255 bytes; ALPN: names 1..255 bytes, list not empty; key_share
  *    entries each with a well-formed length; supported_versions; ...).
  *  - Errors are TLS alerts in the alert band (core/tls/alert.h):
- *    CAPTLS_TLS_ERR(DECODE_ERROR) for anything that does not parse,
+ *    CAPTLS_TLS_ERR(DECODE_ERROR) for anything that does not parse
  *    (a vector outside its bounds, e.g. a zero-length key_exchange, is
  *    DECODE_ERROR: RFC 8446 §6 "some field was out of the specified range"),
  *    CAPTLS_TLS_ERR(ILLEGAL_PARAMETER) for a duplicate extension, a value
