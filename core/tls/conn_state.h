@@ -22,6 +22,9 @@
 #include "core/crypto/aead.h"
 #include "core/tls/key_schedule.h"
 
+/* Largest leaf SPKI kept for CertificateVerify: RSA-4096 is 550 bytes. */
+#define CAPTLS_TLS_MAX_SPKI 560u
+
 /* One direction of record protection (RFC 8446 §5.2, §5.3). */
 typedef struct captls_tls_record_keys {
     captls_aead_ctx aead;     /* NONE: plaintext records */
@@ -40,22 +43,20 @@ typedef struct captls_tls_hs_state {
     uint8_t session_id_len;
     uint8_t c_hs[CAPTLS_TLS_MAX_HASH], s_hs[CAPTLS_TLS_MAX_HASH];
     uint8_t c_ap[CAPTLS_TLS_MAX_HASH], s_ap[CAPTLS_TLS_MAX_HASH];
-    /* the peer's leaf key, copied out of its Certificate message */
-    uint8_t peer_key_type;            /* captls_key_type */
-    uint16_t peer_key_len;
-    uint8_t peer_key[520];            /* RSA n (<= 512) + e, or the point */
-    uint16_t peer_rsa_n_len;
-    uint32_t peer_rsa_bits;
+    /* the peer's leaf SubjectPublicKeyInfo, copied out of its Certificate
+     * message (the verify scratch is shared by the config's connections) */
+    uint16_t peer_spki_len;
+    uint8_t peer_spki[CAPTLS_TLS_MAX_SPKI];
     /* client */
     uint16_t hrr_group;               /* group the server asked for */
-    uint8_t cookie_len;
-    uint8_t cookie[128];              /* HRR cookie echoed back */
+    uint16_t cookie_len;
+    uint8_t cookie[256];              /* HRR cookie echoed back */
     bool cert_requested;              /* server sent CertificateRequest */
     uint8_t cert_request_context_len;
     uint16_t peer_sig_algs[16];       /* from CertificateRequest */
     uint8_t peer_sig_alg_count;
     bool psk_offered;
-    const void *resume;               /* captls_tls_session offered */
+    const captls_tls_session *resume; /* session offered (caller's memory) */
     /* server */
     uint16_t client_sig_algs[16];
     uint8_t client_sig_alg_count;
@@ -63,6 +64,8 @@ typedef struct captls_tls_hs_state {
     uint8_t client_share[65];
     uint8_t client_share_len;
     bool client_wants_ocsp, client_wants_sct;
+    bool client_psk_modes_seen;       /* psk_dhe_ke offered: tickets useful */
+    bool peer_chain_ok;               /* client chain verified (server) */
     bool psk_accepted;
     uint8_t psk[CAPTLS_TLS_MAX_HASH];
     size_t psk_len;
@@ -72,35 +75,51 @@ typedef struct captls_tls_hs_state {
 struct captls_tls_conn {
     uint32_t magic;
     bool is_server;
-    uint8_t state;                    /* conn.c's enum captls_tls_hs_step */
-    const void *cfg;                  /* server or client config */
+    uint8_t step;                     /* enum captls_tls_step (conn_internal.h) */
+    const void *cfg;                  /* captls_tls_server_config or _client_config */
     captls_result error;              /* sticky */
     captls_tls_info info;
     const captls_tls_suite_info *suite;
 
     captls_tls_record_keys rd, wr;
-    captls_hash_alg hash;
     uint8_t resumption_master[CAPTLS_TLS_MAX_HASH];
     uint16_t send_limit;              /* max plaintext per record we send */
-    uint16_t recv_limit;              /* max plaintext per record we accept */
-    bool ccs_seen, ccs_sent;
-    bool close_sent, close_received;
-    bool key_update_pending;          /* peer asked: answer before app data */
-    uint8_t pending_alert;            /* 0xff: none */
-    bool alert_queued;
-    uint16_t post_hs_count;           /* post-handshake messages this window */
+    uint16_t recv_limit;              /* max inner plaintext we accept (RFC 8449) */
+    bool ccs_received, ccs_sent;
+    bool close_queued, close_sent, close_received;
+    bool key_update_queued;           /* our KeyUpdate waits for TX room */
+    bool key_update_request;          /* ... with update_requested */
+    bool alert_pending;               /* pending_alert waits for TX room */
+    uint8_t pending_alert;
+    uint32_t early_skip;              /* server: 0-RTT bytes still skippable */
+    uint32_t ticket_count;            /* NewSessionTickets received/sent */
+    bool rd_changed;                  /* read keys changed in this record */
+    bool hs_live;                     /* hs_state holds secrets */
+    bool peer_finished;               /* no CCS accepted after this */
+    bool peer_alert;                  /* the error came from the peer */
 
-    /* buffers lent by the caller */
-    uint8_t *rx; size_t rx_cap, rx_len, rx_app_off, rx_app_len;
+    /* RX: one record at a time */
+    uint8_t *rx; size_t rx_cap, rx_len;
+    bool rx_open;                     /* rx holds an opened record */
+    uint8_t rx_type;
+    size_t rx_plain_len, rx_proc_off; /* plaintext at rx + 5 */
+    /* TX: sealed records not yet taken by the caller */
     uint8_t *tx; size_t tx_cap, tx_off, tx_len;
-    uint8_t *hs; size_t hs_cap, hs_in_len, hs_out_off, hs_out_len;
-    uint8_t hs_out_epoch;             /* which keys the staged flight uses */
+    /* HS: staged outgoing flight, then partial incoming message */
+    uint8_t *hs; size_t hs_cap;
+    size_t hs_out_off, hs_out_end;    /* staged flight [off, end) */
+    size_t hs_switch_at;              /* SIZE_MAX: no switch point */
+    bool hs_switch_ccs, hs_ccs_first;
+    uint8_t hs_switch_which, hs_final_which;
+    size_t hs_in_base, hs_in_len;     /* partial incoming handshake message */
 
-    /* client session callback */
+    /* client */
     captls_tls_session_fn on_session;
     void *on_session_ctx;
-    uint8_t sni[256];
     uint8_t sni_len;
+    char sni[256];                    /* name to verify (and send unless IP) */
+    bool sni_is_ip;
+    uint8_t ip[16]; uint8_t ip_len;
 
     captls_tls_hs_state hs_state;
 };

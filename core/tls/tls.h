@@ -56,8 +56,11 @@
 
 #define CAPTLS_TLS_RECORD_HEADER 5u
 #define CAPTLS_TLS_MAX_PLAINTEXT 16384u
-/* RFC 8446 §5.2: TLSCiphertext.length <= 2^14 + 256. */
-#define CAPTLS_TLS_MAX_CIPHERTEXT (16384u + 256u)
+/* RFC 8446 §5.4: TLSInnerPlaintext is at most 2^14 + 1 bytes, so with the
+ * 16-byte tags of every TLS 1.3 suite a record is at most 2^14 + 17 bytes
+ * of ciphertext (a longer one, legal under §5.2's 2^14 + 256, can only hold
+ * an oversized plaintext and is refused with record_overflow at once). */
+#define CAPTLS_TLS_MAX_CIPHERTEXT (16384u + 1u + 16u)
 #define CAPTLS_TLS_RX_BUF_SIZE (CAPTLS_TLS_RECORD_HEADER + CAPTLS_TLS_MAX_CIPHERTEXT)
 /* One full-size protected record: header + 2^14 + content type + tag. */
 #define CAPTLS_TLS_TX_BUF_FULL (CAPTLS_TLS_RECORD_HEADER + 16384u + 1u + 16u)
@@ -158,7 +161,9 @@ CAPTLS_MUST_CHECK captls_result captls_tls_lend(captls_tls_conn *c,
  * the buffer zeroized. false (nothing changes) while it is in use. */
 bool captls_tls_reclaim(captls_tls_conn *c, unsigned kind, uint8_t **buf,
                         size_t *cap);
-/* RX size needed with the record_size_limit a config advertises. */
+/* RX size needed once the handshake is done, with the record_size_limit a
+ * config advertises (0: none): header + limit + tag. During the handshake
+ * RX must be CAPTLS_TLS_RX_BUF_SIZE (plaintext records may carry 2^14). */
 size_t captls_tls_rx_buf_size(uint16_t record_size_limit);
 
 /* ---- driving -------------------------------------------------------------- */

@@ -1,0 +1,343 @@
+/* Unit tests of the TLS 1.3 engine (core/tls/tls.h): client and server
+ * back to back in memory (test_tls_pair.h) — full handshakes for each suite
+ * and group, HelloRetryRequest, resumption, client certificates in stages,
+ * KeyUpdate, close_notify, record_size_limit, 1-byte delivery, buffer
+ * lending, and the alerts for failures on either side. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "core/tls/test_tls_pair.h"
+
+#define HOST "www.alpha.test"
+
+static tp_world W;
+static tp_pair P;
+
+static int setup(void **state)
+{
+    (void)state;
+    tp_world_init(&W);
+    memset(&P, 0, sizeof P);
+    return 0;
+}
+
+static void info(tp_end *e, captls_tls_info *i)
+{
+    captls_tls_info_get(&e->conn, i);
+}
+
+static void assert_connected(void)
+{
+    captls_tls_info ci, si;
+    assert_int_equal(captls_tls_error(&P.c.conn), CAPTLS_OK);
+    assert_int_equal(captls_tls_error(&P.s.conn), CAPTLS_OK);
+    info(&P.c, &ci);
+    info(&P.s, &si);
+    assert_true(ci.handshake_done);
+    assert_true(si.handshake_done);
+    assert_int_equal(ci.version, 0x0304);
+    assert_int_equal(ci.suite, si.suite);
+    assert_int_equal(ci.group, si.group);
+    assert_true(captls_tls_state(&P.c.conn) & CAPTLS_TLS_SENDAPP);
+    assert_true(captls_tls_state(&P.s.conn) & CAPTLS_TLS_SENDAPP);
+}
+
+static void exchange(size_t len)
+{
+    static uint8_t buf[40000];
+    size_t done = 0;
+    for (size_t i = 0; i < len; i++)
+        buf[i] = (uint8_t)(i * 7 + 1);
+    P.s.got_len = P.c.got_len = 0;
+    while (done < len) {
+        done += tp_write(&P.c, buf + done, len - done);
+        tp_run(&P);
+    }
+    assert_int_equal(P.s.got_len, len);
+    assert_memory_equal(P.s.got, buf, len);
+    /* echo back */
+    done = 0;
+    while (done < len) {
+        done += tp_write(&P.s, P.s.got + done, len - done);
+        tp_run(&P);
+    }
+    assert_int_equal(P.c.got_len, len);
+    assert_memory_equal(P.c.got, buf, len);
+}
+
+static void test_full_handshake_each_suite(void **state)
+{
+    static const char *const suites[] = {"TLS_AES_128_GCM_SHA256",
+                                         "TLS_AES_256_GCM_SHA384",
+                                         "TLS_CHACHA20_POLY1305_SHA256"};
+    static const uint16_t ids[] = {0x1301, 0x1302, 0x1303};
+    for (int i = 0; i < 3; i++) {
+        captls_tls_info ci, si;
+        setup(state);
+        assert_int_equal(captls_cipher_policy_set_suites(&W.ccfg.common.policy,
+                                                         suites[i]), CAPTLS_OK);
+        assert_int_equal(tp_start(&P, &W, HOST, NULL), CAPTLS_OK);
+        assert_connected();
+        info(&P.c, &ci);
+        info(&P.s, &si);
+        assert_int_equal(ci.suite, ids[i]);
+        assert_int_equal(ci.group, 0x001d);
+        assert_int_equal(ci.sig_scheme, CAPTLS_SIG_ED25519);
+        assert_false(ci.hello_retry);
+        assert_false(ci.resumed);
+        assert_int_equal(ci.peer_auth, CAPTLS_TLS_PEER_VERIFIED);
+        assert_string_equal(si.server_name, HOST);
+        assert_int_equal(si.peer_auth, CAPTLS_TLS_PEER_NOT_ASKED);
+        exchange(20000);
+        /* the two NewSessionTickets arrived */
+        assert_int_equal(W.sessions, 2);
+    }
+}
+
+static void test_secp256r1_and_hrr(void **state)
+{
+    captls_tls_info ci;
+    /* client prefers secp256r1: direct */
+    setup(state);
+    assert_int_equal(captls_cipher_policy_set_groups(&W.ccfg.common.policy,
+                                                     "secp256r1"), CAPTLS_OK);
+    assert_int_equal(tp_start(&P, &W, HOST, NULL), CAPTLS_OK);
+    assert_connected();
+    info(&P.c, &ci);
+    assert_int_equal(ci.group, 0x0017);
+    assert_false(ci.hello_retry);
+    /* client sends an x25519 share, the server only takes secp256r1 */
+    setup(state);
+    assert_int_equal(captls_cipher_policy_set_groups(&W.scfg.common.policy,
+                                                     "secp256r1"), CAPTLS_OK);
+    assert_int_equal(tp_start(&P, &W, HOST, NULL), CAPTLS_OK);
+    assert_connected();
+    info(&P.c, &ci);
+    assert_int_equal(ci.group, 0x0017);
+    assert_true(ci.hello_retry);
+    exchange(100);
+    /* no common group: handshake_failure from the server */
+    setup(state);
+    assert_int_equal(captls_cipher_policy_set_groups(&W.scfg.common.policy,
+                                                     "secp256r1"), CAPTLS_OK);
+    assert_int_equal(captls_cipher_policy_set_groups(&W.ccfg.common.policy,
+                                                     "x25519"), CAPTLS_OK);
+    assert_int_equal(tp_start(&P, &W, HOST, NULL), CAPTLS_OK);
+    assert_int_equal(captls_tls_error(&P.s.conn), CAPTLS_TLS_ERR(HANDSHAKE_FAILURE));
+    assert_int_equal(captls_tls_error(&P.c.conn), CAPTLS_TLS_ERR(HANDSHAKE_FAILURE));
+    info(&P.c, &ci);
+    assert_true(ci.alert_received_valid);
+    assert_int_equal(ci.alert_received, CAPTLS_ALERT_HANDSHAKE_FAILURE);
+}
+
+static void test_resumption(void **state)
+{
+    captls_tls_info ci, si;
+    captls_tls_session s;
+    setup(state);
+    assert_int_equal(tp_start(&P, &W, HOST, NULL), CAPTLS_OK);
+    assert_connected();
+    assert_int_equal(W.sessions, 2);
+    s = W.session;
+    memset(&P, 0, sizeof P);
+    W.clock.mono_ns += 5000000000ull;
+    W.clock.now += 5;
+    assert_int_equal(tp_start(&P, &W, HOST, &s), CAPTLS_OK);
+    assert_connected();
+    info(&P.c, &ci);
+    info(&P.s, &si);
+    assert_true(ci.resumed);
+    assert_true(si.resumed);
+    assert_int_equal(ci.peer_auth, CAPTLS_TLS_PEER_VERIFIED);
+    exchange(1000);
+    /* a ticket for another name is not offered */
+    memset(&P, 0, sizeof P);
+    assert_int_equal(tp_start(&P, &W, "other.alpha.test", &s), CAPTLS_OK);
+    info(&P.c, &ci);
+    assert_false(ci.resumed);
+    /* an expired ticket is refused by the server: full handshake */
+    memset(&P, 0, sizeof P);
+    W.clock.now += 7200;
+    assert_int_equal(tp_start(&P, &W, HOST, &s), CAPTLS_OK);
+    assert_connected();
+    info(&P.c, &ci);
+    assert_false(ci.resumed);
+    /* after a ticket key rotation twice, the old ticket no longer opens */
+    memset(&P, 0, sizeof P);
+    W.clock.now -= 7200;
+    assert_int_equal(captls_tls_ticket_keys_rotate(&W.tickets), CAPTLS_OK);
+    assert_int_equal(tp_start(&P, &W, HOST, &s), CAPTLS_OK);
+    info(&P.c, &ci);
+    assert_true(ci.resumed); /* previous key still opens */
+    memset(&P, 0, sizeof P);
+    assert_int_equal(captls_tls_ticket_keys_rotate(&W.tickets), CAPTLS_OK);
+    assert_int_equal(tp_start(&P, &W, HOST, &s), CAPTLS_OK);
+    assert_connected();
+    info(&P.c, &ci);
+    assert_false(ci.resumed);
+}
+
+static void test_client_auth_stages(void **state)
+{
+    captls_tls_info si, ci;
+    /* asked, not required, no certificate: NO_CERT */
+    setup(state);
+    tp_world_client_auth(&W, false, false);
+    assert_int_equal(tp_start(&P, &W, HOST, NULL), CAPTLS_OK);
+    assert_connected();
+    info(&P.s, &si);
+    assert_int_equal(si.peer_auth, CAPTLS_TLS_PEER_NO_CERT);
+    /* required, none: certificate_required */
+    setup(state);
+    tp_world_client_auth(&W, true, false);
+    assert_int_equal(tp_start(&P, &W, HOST, NULL), CAPTLS_OK);
+    assert_int_equal(captls_tls_error(&P.s.conn), CAPTLS_TLS_ERR(CERTIFICATE_REQUIRED));
+    info(&P.c, &ci);
+    assert_int_equal(ci.alert_received, CAPTLS_ALERT_CERTIFICATE_REQUIRED);
+    /* a certificate without clientAuth EKU, not required: FAILED badEku,
+     * the handshake completes and the application decides */
+    setup(state);
+    tp_world_client_auth(&W, false, true);
+    assert_int_equal(tp_start(&P, &W, HOST, NULL), CAPTLS_OK);
+    assert_connected();
+    info(&P.s, &si);
+    assert_int_equal(si.peer_auth, CAPTLS_TLS_PEER_FAILED);
+    assert_int_equal(si.peer_failure, CAPTLS_FAIL_BAD_EKU);
+    assert_int_equal(si.client_sig_scheme, CAPTLS_SIG_ED25519);
+    assert_non_null(strstr(si.peer_identity, "www.alpha.test"));
+    /* the same, required: the server refuses with the chain's alert */
+    setup(state);
+    tp_world_client_auth(&W, true, true);
+    assert_int_equal(tp_start(&P, &W, HOST, NULL), CAPTLS_OK);
+    assert_true(captls_tls_error(&P.s.conn) != CAPTLS_OK);
+    info(&P.c, &ci);
+    assert_true(ci.alert_received_valid);
+}
+
+static void test_server_chain_failures(void **state)
+{
+    captls_tls_info ci;
+    setup(state);
+    assert_int_equal(tp_start(&P, &W, "www.beta.test", NULL), CAPTLS_OK);
+    info(&P.c, &ci);
+    assert_int_equal(ci.peer_auth, CAPTLS_TLS_PEER_FAILED);
+    assert_int_equal(ci.peer_failure, CAPTLS_FAIL_NAME_MISMATCH);
+    assert_true(captls_tls_error(&P.c.conn) != CAPTLS_OK);
+    assert_true(ci.alert_sent_valid);
+    /* the server got the alert */
+    assert_true(captls_tls_error(&P.s.conn) != CAPTLS_OK);
+    /* expired by the client's clock */
+    setup(state);
+    W.clock.now = TP_T0 + 400 * 86400;
+    assert_int_equal(tp_start(&P, &W, HOST, NULL), CAPTLS_OK);
+    info(&P.c, &ci);
+    assert_int_equal(ci.peer_failure, CAPTLS_FAIL_EXPIRED);
+    assert_int_equal(ci.alert_sent, CAPTLS_ALERT_CERTIFICATE_EXPIRED);
+}
+
+static void test_key_update_and_close(void **state)
+{
+    captls_tls_info ci, si;
+    setup(state);
+    assert_int_equal(tp_start(&P, &W, HOST, NULL), CAPTLS_OK);
+    assert_connected();
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(captls_tls_key_update(&P.c.conn, i % 2 == 0), CAPTLS_OK);
+        tp_run(&P);
+        exchange(3000);
+        assert_int_equal(captls_tls_key_update(&P.s.conn, false), CAPTLS_OK);
+        tp_run(&P);
+        exchange(10);
+    }
+    info(&P.c, &ci);
+    info(&P.s, &si);
+    assert_int_equal(ci.key_updates_sent, 5);
+    assert_int_equal(si.key_updates_received, 5);
+    /* three requests were answered by the server */
+    assert_int_equal(si.key_updates_sent, 8);
+    assert_int_equal(ci.key_updates_received, 8);
+    captls_tls_close(&P.c.conn);
+    tp_run(&P);
+    assert_true(captls_tls_peer_closed(&P.s.conn));
+    captls_tls_close(&P.s.conn);
+    tp_run(&P);
+    assert_true(captls_tls_state(&P.c.conn) & CAPTLS_TLS_CLOSED);
+    assert_true(captls_tls_state(&P.s.conn) & CAPTLS_TLS_CLOSED);
+    assert_int_equal(captls_tls_error(&P.c.conn), CAPTLS_OK);
+    assert_int_equal(captls_tls_error(&P.s.conn), CAPTLS_OK);
+}
+
+static void test_one_byte_delivery(void **state)
+{
+    setup(state);
+    P.chunk = 1;
+    assert_int_equal(tp_start(&P, &W, HOST, NULL), CAPTLS_OK);
+    assert_connected();
+    exchange(300);
+}
+
+static void test_record_size_limit(void **state)
+{
+    captls_tls_info ci, si;
+    setup(state);
+    W.ccfg.common.record_size_limit = 512;
+    W.scfg.common.record_size_limit = 1024;
+    assert_int_equal(tp_start(&P, &W, HOST, NULL), CAPTLS_OK);
+    assert_connected();
+    info(&P.c, &ci);
+    info(&P.s, &si);
+    assert_int_equal(ci.peer_record_size_limit, 1024);
+    assert_int_equal(si.peer_record_size_limit, 512);
+    exchange(5000);
+    /* the server's records to the client carry at most 511 bytes */
+    assert_true(P.s.conn.send_limit == 511);
+    assert_true(P.c.conn.send_limit == 1023);
+}
+
+static void test_idle_connection_holds_no_buffer(void **state)
+{
+    uint8_t *b;
+    size_t cap;
+    setup(state);
+    assert_int_equal(tp_start(&P, &W, HOST, NULL), CAPTLS_OK);
+    assert_connected();
+    assert_true(captls_tls_reclaim(&P.c.conn, CAPTLS_TLS_BUF_HS, &b, &cap));
+    assert_true(captls_tls_reclaim(&P.c.conn, CAPTLS_TLS_BUF_RX, &b, &cap));
+    assert_true(captls_tls_reclaim(&P.c.conn, CAPTLS_TLS_BUF_TX, &b, &cap));
+    assert_int_equal(captls_tls_buffers_wanted(&P.c.conn), 0);
+    assert_true(captls_tls_reclaim(&P.s.conn, CAPTLS_TLS_BUF_HS, &b, &cap));
+    assert_true(captls_tls_reclaim(&P.s.conn, CAPTLS_TLS_BUF_TX, &b, &cap));
+    assert_true(captls_tls_reclaim(&P.s.conn, CAPTLS_TLS_BUF_RX, &b, &cap));
+    /* lent again on demand, the connection goes on */
+    exchange(4000);
+    assert_true(sizeof(captls_tls_conn) <= 4096);
+}
+
+static void test_entropy_failure_fails_closed(void **state)
+{
+    setup(state);
+    W.rng_s.fail = true;
+    assert_int_equal(tp_start(&P, &W, HOST, NULL), CAPTLS_OK);
+    assert_int_equal(captls_tls_error(&P.s.conn), CAPTLS_ERR_ENTROPY_FAILURE);
+    assert_int_equal(captls_tls_error(&P.c.conn), CAPTLS_TLS_ERR(INTERNAL_ERROR));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_full_handshake_each_suite, setup),
+        cmocka_unit_test_setup(test_secp256r1_and_hrr, setup),
+        cmocka_unit_test_setup(test_resumption, setup),
+        cmocka_unit_test_setup(test_client_auth_stages, setup),
+        cmocka_unit_test_setup(test_server_chain_failures, setup),
+        cmocka_unit_test_setup(test_key_update_and_close, setup),
+        cmocka_unit_test_setup(test_one_byte_delivery, setup),
+        cmocka_unit_test_setup(test_record_size_limit, setup),
+        cmocka_unit_test_setup(test_idle_connection_holds_no_buffer, setup),
+        cmocka_unit_test_setup(test_entropy_failure_fails_closed, setup),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
