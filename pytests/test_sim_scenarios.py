@@ -61,6 +61,13 @@ def test_scenario_sets_are_not_empty():
         assert n in names
     assert len([n for n in NEGATIVE
                 if os.path.basename(n).startswith("trust_")]) >= 5
+    # and the TLS 1.3 ones over the engine, each with its twin
+    for n in ["tls_handshake.scn", "tls_one_byte_writes.scn",
+              "tls_stall.scn", "tls_reset.scn", "tls_not_yet_valid.scn",
+              "tls_key_update_storm.scn", "tls_resume_after_restart.scn"]:
+        assert n in names
+    assert len([n for n in NEGATIVE
+                if os.path.basename(n).startswith("tls_")]) >= 7
 
 
 def test_negative_twins_fail_on_the_marked_line():

@@ -10,6 +10,8 @@ static const captls_sim_program *const PROGRAMS[] = {
     &captls_sim_prog_trust,
     &captls_sim_prog_relying_party,
     &captls_sim_prog_ticket_keys,
+    &captls_sim_prog_tls_server,
+    &captls_sim_prog_tls_client,
 };
 
 static bool name_eq(const char *s, const char *p, size_t len)
@@ -29,7 +31,8 @@ const captls_sim_program *captls_sim_program_find(const char *name,
 
 const char *captls_sim_program_names(void)
 {
-    return "echo, echo-client, trust, relying-party, ticket-keys";
+    return "echo, echo-client, trust, relying-party, ticket-keys, "
+           "tls-server, tls-client";
 }
 
 const captls_sim_verb *captls_sim_program_verb(const captls_sim_program *prog,

@@ -138,15 +138,17 @@ static void finish(captls_sim_proc *p, sim_tls_conn *c)
                                    : "before the handshake ended");
     else
         conn_log(p, c, "closed after error: ", c->error);
+    /* The engine zeroizes a buffer it gives back; one it keeps (it should
+     * not, once CLOSED) is wiped here. */
     uint8_t *b;
     size_t cap;
-    (void)captls_tls_reclaim(&c->tls, CAPTLS_TLS_BUF_RX, &b, &cap);
-    (void)captls_tls_reclaim(&c->tls, CAPTLS_TLS_BUF_TX, &b, &cap);
-    (void)captls_tls_reclaim(&c->tls, CAPTLS_TLS_BUF_HS, &b, &cap);
+    if (!captls_tls_reclaim(&c->tls, CAPTLS_TLS_BUF_RX, &b, &cap))
+        captls_zeroize(c->rx, sizeof(c->rx));
+    if (!captls_tls_reclaim(&c->tls, CAPTLS_TLS_BUF_TX, &b, &cap))
+        captls_zeroize(c->tx, sizeof(c->tx));
+    if (!captls_tls_reclaim(&c->tls, CAPTLS_TLS_BUF_HS, &b, &cap))
+        captls_zeroize(c->hs, sizeof(c->hs));
     captls_tls_conn_wipe(&c->tls);
-    captls_zeroize(c->rx, sizeof(c->rx));
-    captls_zeroize(c->tx, sizeof(c->tx));
-    captls_zeroize(c->hs, sizeof(c->hs));
     c->out_len = 0;
     c->used = false;
 }
@@ -226,22 +228,6 @@ void sim_tls_pump(captls_sim_proc *p, sim_tls_conn *c, sim_tls_app_fn on_app,
             c->close_when_flushed = false;
             progress = true;
         }
-        /* RFC 8446 §6.1: each party sends close_notify before closing
-         * its write side; answer the peer's. */
-        if (captls_tls_peer_closed(&c->tls) && !c->rep_peer_close) {
-            c->rep_peer_close = true;
-            conn_log(p, c, "close_notify received", "");
-            if (!c->closing) {
-                /* What is queued goes first. */
-                if (c->out_len > 0)
-                    c->close_when_flushed = true;
-                else {
-                    captls_tls_close(&c->tls);
-                    c->closing = true;
-                }
-                progress = true;
-            }
-        }
         if (st & CAPTLS_TLS_RECVREC) {
             uint8_t *b = captls_tls_recv_buf(&c->tls, &len);
             if (b != NULL && len > 0) {
@@ -259,6 +245,22 @@ void sim_tls_pump(captls_sim_proc *p, sim_tls_conn *c, sim_tls_app_fn on_app,
             }
         }
         report(p, c);
+        /* RFC 8446 §6.1: each party sends close_notify before closing
+         * its write side; answer the peer's. */
+        if (captls_tls_peer_closed(&c->tls) && !c->rep_peer_close) {
+            c->rep_peer_close = true;
+            conn_log(p, c, "close_notify received", "");
+            if (!c->closing) {
+                /* What is queued goes first. */
+                if (c->out_len > 0)
+                    c->close_when_flushed = true;
+                else {
+                    captls_tls_close(&c->tls);
+                    c->closing = true;
+                }
+                progress = true;
+            }
+        }
         st = captls_tls_state(&c->tls);
         if ((st & CAPTLS_TLS_CLOSED) && !(st & CAPTLS_TLS_SENDREC)) {
             finish(p, c);
