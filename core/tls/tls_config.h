@@ -145,9 +145,28 @@ typedef struct captls_tls_client_config {
     captls_tls_client_auth client_auth;  /* seed clientAuth() */
 } captls_tls_client_config;
 
+/* Fail closed on setup errors (core/tls/tls_config.c lists every check):
+ * no entropy, no clock where time is needed, a policy list empty or naming
+ * an unknown value, ALPN names empty / longer than CAPTLS_TLS_MAX_ALPN_LEN /
+ * repeated / more than CAPTLS_TLS_MAX_ALPN, record_size_limit outside
+ * 64..16385 (0 allowed), no signer or a signer with no (or no allowed)
+ * scheme, no chain source or an empty / oversized chain (the check calls
+ * get() once), handles that do not name a CertVerifier / TrustStore with
+ * CALL, no verify scratch, require_client_cert without a client verifier,
+ * a ticket key with seal but no open (or the reverse), ticket lifetime >
+ * 604800 s, more than 4 tickets per handshake, a client without a
+ * verifier. Codes: INVALID_ARGUMENT, LIMIT_EXCEEDED, UNSUPPORTED, NOT_FOUND
+ * (empty chain), or the cap table's / chain source's own error. */
 CAPTLS_MUST_CHECK captls_result captls_tls_server_config_check(
     const captls_tls_server_config *cfg);
 CAPTLS_MUST_CHECK captls_result captls_tls_client_config_check(
     const captls_tls_client_config *cfg);
+/* The same checks; *why (may be NULL) is set to a static sentence naming
+ * the first problem found ("no entropy source", ...), or NULL on success.
+ * Each refusal has its own sentence (programs print it). */
+CAPTLS_MUST_CHECK captls_result captls_tls_server_config_check_why(
+    const captls_tls_server_config *cfg, const char **why);
+CAPTLS_MUST_CHECK captls_result captls_tls_client_config_check_why(
+    const captls_tls_client_config *cfg, const char **why);
 
 #endif
