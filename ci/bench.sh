@@ -15,6 +15,12 @@ build/captls-bench "$secs" >"$csv" || { echo "bench: captls-bench failed" >&2; e
 # verification (see conformance/main_chain_bench.c for what each side does).
 build/captls-chain-bench "$secs" build/vectors/chains/bench.txt | tail -n +2 >>"$csv" ||
   { echo "bench: captls-chain-bench failed" >&2; exit 1; }
+# TLS 1.3 connections against libssl in one process: full handshakes/s per
+# key type (client verifying the chain), resumed handshakes/s, bulk MB/s
+# per suite, memory per connection (conformance/main_tls_bench.c). Its rows
+# add a sixth column: a note (what bounds a figure, memory ratios).
+build/captls-tls-bench "$secs" | tail -n +2 >>"$csv" ||
+  { echo "bench: captls-tls-bench failed" >&2; exit 1; }
 
 # Instruction counts of the captls side of each crypto case: callgrind
 # counts only inside callgrind_run (setup and key generation excluded);

@@ -232,6 +232,11 @@ static long move(tb_captls *t, end *from, end *to)
         const uint8_t *src = captls_tls_send_buf(&from->conn, &len);
         if (src == NULL || len == 0 || service(t, to) != 0)
             break;
+        /* bytes are waiting: an idle engine asks for no RX, a driver
+         * lends one when its socket is readable */
+        if (!(captls_tls_state(&to->conn) & CAPTLS_TLS_RECVREC) && !to->lent[RX] &&
+            lend(t, to, RX) != 0)
+            return -1;
         if (!(captls_tls_state(&to->conn) & CAPTLS_TLS_RECVREC))
             break;
         uint8_t *dst = captls_tls_recv_buf(&to->conn, &cap);
@@ -305,6 +310,10 @@ static int handshake(tb_captls *t, bool resume)
         return fail("handshake not finished", captls_tls_error(&t->c.conn));
     if (ci.peer_auth != CAPTLS_TLS_PEER_VERIFIED)
         return fail("the client did not verify the server", CAPTLS_OK);
+    /* the suite asked for, and an x25519 exchange (PSK-DHE when resumed) */
+    if (ci.suite != t->client.common.policy.suites[0] ||
+        ci.group != CAPTLS_TLS_GROUP_X25519 || si.group != CAPTLS_TLS_GROUP_X25519)
+        return fail("wrong suite or group", CAPTLS_OK);
     if (ci.resumed != resume || si.resumed != resume)
         return fail(resume ? "not resumed" : "resumed unexpectedly", CAPTLS_OK);
     if (t->opts.tickets && !t->have_latest)
@@ -312,10 +321,12 @@ static int handshake(tb_captls *t, bool resume)
     return 0;
 }
 
+/* CPU time of this thread: the figures are per CPU-second, so other
+ * processes on a shared machine do not skew them. */
 static double now(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -401,6 +412,7 @@ int tb_captls_memory(tb_captls *t, tb_captls_mem *out)
         reclaim_all(&t->s);
         for (int i = 0; i < 2; i++)
             out->idle[i] = out->state + sides[i]->lent_bytes;
+        out->rx_hs = CAPTLS_TLS_RX_BUF_SIZE;
         out->rx = lend_size(t, &t->s, RX);
         out->tx = t->tx_small;
         out->hs = CAPTLS_TLS_HS_BUF_SIZE;

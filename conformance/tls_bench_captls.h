@@ -58,7 +58,8 @@ typedef struct tb_captls_mem {
     size_t hs_peak[2];
     size_t in_flight[2];
     size_t idle[2];
-    size_t rx, tx, hs;          /* the buffer sizes used */
+    size_t rx_hs;               /* RX during the handshake (2^14 records) */
+    size_t rx, tx, hs;          /* RX after it, TX, HS */
 } tb_captls_mem;
 int tb_captls_memory(tb_captls *t, tb_captls_mem *out);
 

@@ -52,12 +52,13 @@ typedef struct tb_ossl {
 int tb_ossl_setup(tb_ossl *o, const tb_pki *pki, const tb_ossl_opts *opts);
 void tb_ossl_free(tb_ossl *o);
 
-/* Handshakes per second for `seconds` (fresh SSL objects and BIO pair
+/* Handshakes per second of CPU time, run for `seconds` of this thread's
+ * CPU time (fresh SSL objects and BIO pair
  * each time). resume: offer the session of a first full handshake (the
  * tickets option is needed) and check that every handshake resumed. */
 double tb_ossl_handshakes(tb_ossl *o, double seconds, bool resume);
-/* MB/s (1e6 bytes) of application data client -> server in 16 KiB
- * records over one connection. */
+/* MB per CPU-second (1e6 bytes) of application data client -> server in
+ * 16 KiB records over one connection. */
 double tb_ossl_bulk(tb_ossl *o, double seconds);
 
 /* Heap bytes per connection, per side ([TB_SIDE_SERVER], [TB_SIDE_CLIENT];
