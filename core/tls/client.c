@@ -238,7 +238,8 @@ static captls_result on_hello_retry(captls_tls_conn *c,
     if (r != CAPTLS_OK)
         return r;
     captls_tls_transcript_update(&h->transcript, msg, len);
-    memcpy(h->cookie, hrr->cookie.ptr, hrr->cookie.len);
+    if (hrr->cookie.len > 0)
+        memcpy(h->cookie, hrr->cookie.ptr, hrr->cookie.len);
     h->cookie_len = (uint16_t)hrr->cookie.len;
     if (hrr->ext_seen & CAPTLS_SH_SEEN_KEY_SHARE) {
         captls_tls_key_share_wipe(&h->share[0]);

@@ -96,10 +96,10 @@ static bool ticket_decode(const uint8_t *p, size_t len, ticket_plain *t)
     t->lifetime_s = captls_tls_read_u32(&r);
     t->peer_auth = captls_tls_read_u8(&r);
     s = captls_tls_read_vec(&r, 1, 0, CAPTLS_TLS_IDENTITY_MAX - 1);
-    if (!r.bad)
+    if (!r.bad && s.len > 0)
         memcpy(t->identity, s.ptr, s.len);
     s = captls_tls_read_vec(&r, 1, 0, CAPTLS_TLS_MAX_ALPN_LEN);
-    if (!r.bad)
+    if (!r.bad && s.len > 0)
         memcpy(t->alpn, s.ptr, s.len);
     return !r.bad && r.len == 0;
 }
@@ -529,7 +529,8 @@ static void record_client_hello(captls_tls_conn *c,
             c->send_limit = (uint16_t)(ch->record_size_limit - 1u);
     }
     h->session_id_len = (uint8_t)ch->session_id.len;
-    memcpy(h->session_id, ch->session_id.ptr, ch->session_id.len);
+    if (ch->session_id.len > 0)
+        memcpy(h->session_id, ch->session_id.ptr, ch->session_id.len);
 }
 
 static captls_result on_client_hello(captls_tls_conn *c, const uint8_t *msg,
