@@ -33,8 +33,6 @@ struct tb_captls {
     captls_posix_entropy_ctx entropy_ctx;
     captls_tls_server_config server;
     captls_tls_client_config client;
-    captls_tlsopt_identity *id;
-    captls_tlsopt_trust trust;
     captls_tls_ticket_keys ticket_keys;
     bool have_ticket_keys;
     /* sessions: `offer` is what a client init borrows for its handshake,
@@ -45,6 +43,13 @@ struct tb_captls {
     size_t tx_small;        /* TX lent with a record_size_limit */
     bool pool;              /* memory run: give buffers back when idle */
 };
+
+/* The key, chain and trust store of each key type, loaded once: like the
+ * programs, tls_options keeps them for the life of the process. */
+static struct {
+    captls_tlsopt_identity *id;
+    captls_tlsopt_trust *trust;
+} loaded[3];
 
 static int fail(const char *what, captls_result r)
 {
@@ -85,16 +90,26 @@ tb_captls *tb_captls_new(const tb_pki *pki, const tb_captls_opts *opts)
     }
     t->server.common = common;
     t->client.common = common;
-    if (!captls_tlsopt_identity_load(pki->leaf_pem, pki->key_pem, &t->id, err,
-                                     sizeof(err)) ||
-        !captls_tlsopt_trust_init(&t->trust, pki->ca_pem, &common.clock, err,
-                                  sizeof(err))) {
-        fprintf(stderr, "captls-tls-bench: captls: %s\n", err);
-        goto out;
+    if (loaded[pki->alg].id == NULL) {
+        static captls_posix_clock_ctx audit_clock_ctx;
+        static captls_clock audit_clock;
+        captls_tlsopt_trust *trust = calloc(1, sizeof(*trust));
+        captls_posix_clock_init(&audit_clock_ctx, CAPTLS_CLOCK_TRUSTED, &audit_clock);
+        if (trust == NULL ||
+            !captls_tlsopt_identity_load(pki->leaf_pem, pki->key_pem,
+                                         &loaded[pki->alg].id, err, sizeof(err)) ||
+            !captls_tlsopt_trust_init(trust, pki->ca_pem, &audit_clock, err,
+                                      sizeof(err))) {
+            fprintf(stderr, "captls-tls-bench: captls: %s\n", trust ? err : "out of memory");
+            free(trust);
+            loaded[pki->alg].id = NULL;
+            goto out;
+        }
+        loaded[pki->alg].trust = trust;
     }
-    t->server.key = *captls_tlsopt_identity_signer(t->id);
-    t->server.chain = *captls_tlsopt_identity_chain(t->id);
-    t->client.verifier = t->trust.peer;
+    t->server.key = *captls_tlsopt_identity_signer(loaded[pki->alg].id);
+    t->server.chain = *captls_tlsopt_identity_chain(loaded[pki->alg].id);
+    t->client.verifier = loaded[pki->alg].trust->peer;
     if (opts->tickets) {
         captls_result r = captls_tls_ticket_keys_init(&t->ticket_keys, common.entropy);
         if (r != CAPTLS_OK) {
@@ -149,7 +164,7 @@ void tb_captls_free(tb_captls *t)
     }
     captls_tls_conn_wipe(&t->c.conn);
     captls_tls_conn_wipe(&t->s.conn);
-    /* the identity and trust store live for the program (tls_options.h) */
+    /* the identity and trust store live for the program (loaded[]) */
     free(t);
 }
 

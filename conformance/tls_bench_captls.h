@@ -7,7 +7,9 @@
  * tls-client` use (port/posix/tls_options.h: the key and chain through
  * captls_tlsopt_identity_load, the CA through captls_tlsopt_trust_init, so
  * the client verifies the server's chain and host name with a CertVerifier
- * and a TrustStore reached through caps, policy webPkiLenient). Policy: the
+ * and a TrustStore reached through caps, policy webPkiLenient; loaded
+ * once per key type and kept for the process, as the programs keep them:
+ * the first tb_pki of a type is the one used). Policy: the
  * modern preset narrowed to one suite and x25519. Randomness and time are
  * the POSIX port's (getrandom, CLOCK_*). With tickets the server seals one
  * NewSessionTicket per handshake under captls_tls_ticket_keys; without,
