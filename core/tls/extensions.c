@@ -32,12 +32,6 @@ captls_result captls_tls_ext_next(captls_tls_ext_iter *it, uint16_t *type,
     return CAPTLS_OK;
 }
 
-size_t captls_tls_ext_consumed(const captls_tls_ext_iter *it,
-                               captls_slice block)
-{
-    return block.len - it->r.len;
-}
-
 #define CH CAPTLS_EXT_IN_CH
 #define SH CAPTLS_EXT_IN_SH
 #define HRR CAPTLS_EXT_IN_HRR

@@ -37,10 +37,6 @@ CAPTLS_MUST_CHECK captls_result captls_tls_ext_next(captls_tls_ext_iter *it,
                                                      uint16_t *type,
                                                      captls_slice *data);
 
-/* Offset of the iterator within its block (bytes consumed). */
-size_t captls_tls_ext_consumed(const captls_tls_ext_iter *it,
-                               captls_slice block);
-
 /* Messages of the RFC 8446 §4.2 table ("TLS 1.3" column). */
 enum {
     CAPTLS_EXT_IN_CH = 1u << 0,
