@@ -339,6 +339,8 @@ static bool app_io(captls_tlsd_link *l, captls_tlsd_pool *pool, input *in,
                 memcpy(p, in->buf + in->off, n);
                 if (captls_tls_app_send_ack(t, n) == CAPTLS_OK) {
                     in->off += n;
+                    if (in->off == in->len)
+                        in->off = in->len = 0; /* room for more input */
                     step = true;
                 }
             }
@@ -523,11 +525,14 @@ int captls_cmd_tls_client(int argc, char **argv)
         fprintf(stderr, "error: %s\n", err);
         return EXIT_USAGE;
     }
-    r = captls_tls_client_config_check(&cfg);
-    if (r != CAPTLS_OK) {
-        fprintf(stderr, "error: client configuration refused: %s\n",
-                captls_result_name(r));
-        return EXIT_USAGE;
+    {
+        const char *why = NULL;
+        r = captls_tls_client_config_check_why(&cfg, &why);
+        if (r != CAPTLS_OK) {
+            fprintf(stderr, "error: client configuration refused: %s (%s)\n",
+                    why != NULL ? why : "?", captls_result_name(r));
+            return EXIT_USAGE;
+        }
     }
     signal(SIGPIPE, SIG_IGN);
 

@@ -180,6 +180,14 @@ static int parse_args(int argc, char **argv, server_opts *o)
     }
     if (o->listen == NULL)
         return usage_error("missing", "--listen HOST:PORT");
+    {
+        char host[256], port[8];
+        if (!captls_tlsopt_split_hostport(o->listen, host, sizeof(host), port,
+                                          sizeof(port), err, sizeof(err))) {
+            fprintf(stderr, "error: --listen: %s\n", err);
+            return EXIT_USAGE;
+        }
+    }
     if (o->cert == NULL || o->key == NULL)
         return usage_error("missing", o->cert == NULL ? "--cert" : "--key");
     if (o->mode == MODE_NONE)
@@ -754,11 +762,14 @@ int captls_cmd_tls_server(int argc, char **argv)
         return setup_error(err);
     if (!captls_tlsopt_keylog_from_env(&cfg.common, err, sizeof(err)))
         return setup_error(err);
-    r = captls_tls_server_config_check(&cfg);
-    if (r != CAPTLS_OK) {
-        snprintf(err, sizeof(err), "server configuration refused: %s",
-                 captls_result_name(r));
-        return setup_error(err);
+    {
+        const char *why = NULL;
+        r = captls_tls_server_config_check_why(&cfg, &why);
+        if (r != CAPTLS_OK) {
+            snprintf(err, sizeof(err), "server configuration refused: %s (%s)",
+                     why != NULL ? why : "?", captls_result_name(r));
+            return setup_error(err);
+        }
     }
 
     lfd = open_listener(o.listen, bound, sizeof(bound), &port, err,

@@ -14,6 +14,8 @@
 #include "core/base/sanitize.h"
 #include "core/base/selftest.h"
 #include "port/posix/captls_version.h"
+#include "port/posix/cmd_tls_client.h"
+#include "port/posix/cmd_tls_server.h"
 #include "port/posix/cmd_verify.h"
 #include "port/posix/cmd_x509.h"
 
@@ -39,6 +41,10 @@ static const captls_command commands[] = {
     {"x509", "show FILE [--json]",
      "print every field of the certificates in FILE (PEM or DER)",
      captls_cmd_x509},
+    {"tls-server", CAPTLS_CMD_TLS_SERVER_ARGS, CAPTLS_CMD_TLS_SERVER_SUMMARY,
+     captls_cmd_tls_server},
+    {"tls-client", CAPTLS_CMD_TLS_CLIENT_ARGS, CAPTLS_CMD_TLS_CLIENT_SUMMARY,
+     captls_cmd_tls_client},
     {"help", "", "list the commands", cmd_help},
 };
 

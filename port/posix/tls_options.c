@@ -9,9 +9,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/base/ct.h"
 #include "core/base/pem.h"
 #include "core/base/sanitize.h"
+#include "core/tls/key_signer.h"
+#include "core/tls/pem_chain.h"
 #include "core/x509/certificate.h"
+#include "port/posix/posix_port.h"
 #include "port/posix/mozilla_roots.h"
 
 /* Largest file read: a CA bundle is ~220 KB; 16 MiB bounds a mistaken
@@ -271,6 +275,121 @@ fail:
     fclose(fp);
     free(buf);
     return false;
+}
+
+/* ---- identity (--cert / --key) ----------------------------------------- */
+
+struct captls_tlsopt_identity {
+    captls_posix_entropy_ctx entropy_ctx; /* RSA-PSS salts */
+    captls_tls_key_signer key;            /* secret: never freed, wiped at exit */
+    captls_tls_signer signer;
+    captls_tls_chain chain;               /* borrows der */
+    captls_tls_chain_source source;
+    uint8_t *der;
+};
+
+bool captls_tlsopt_identity_load(const char *cert_path, const char *key_path,
+                                 captls_tlsopt_identity **out, char *err,
+                                 size_t errcap)
+{
+    captls_tlsopt_identity *id = calloc(1, sizeof(*id));
+    uint8_t *pem = NULL, *scratch = NULL;
+    size_t len = 0, used = 0;
+    captls_entropy entropy;
+    captls_certificate leaf;
+    captls_result r;
+    char sp[160];
+
+    if (id == NULL) {
+        snprintf(err, errcap, "out of memory");
+        return false;
+    }
+    /* the chain: every CERTIFICATE block, leaf first */
+    if (!captls_tlsopt_read_file(cert_path, &pem, &len, err, errcap))
+        goto fail;
+    shown(cert_path, sp, sizeof(sp));
+    id->der = malloc(len); /* DER is shorter than its base64 */
+    if (id->der == NULL) {
+        snprintf(err, errcap, "%s: out of memory", sp);
+        goto fail;
+    }
+    r = captls_tls_pem_chain_parse(pem, len, id->der, len, &id->chain, &used);
+    free(pem);
+    pem = NULL;
+    if (r != CAPTLS_OK) {
+        snprintf(err, errcap, "%s: %s", sp,
+                 r == CAPTLS_ERR_NOT_FOUND ? "no CERTIFICATE block"
+                 : r == CAPTLS_ERR_LIMIT_EXCEEDED
+                     ? "more than 8 certificates in the chain"
+                     : captls_result_name(r));
+        goto fail;
+    }
+    r = captls_certificate_parse(&leaf, id->chain.certs[0].ptr,
+                                 id->chain.certs[0].len, NULL);
+    if (r != CAPTLS_OK) {
+        snprintf(err, errcap, "%s: the first certificate does not parse (%s)",
+                 sp, captls_result_name(r));
+        goto fail;
+    }
+    captls_tls_static_chain_source(&id->chain, &id->source);
+
+    /* the key */
+    if (!captls_tlsopt_read_file(key_path, &pem, &len, err, errcap))
+        goto fail;
+    shown(key_path, sp, sizeof(sp));
+    scratch = malloc(CAPTLS_TLS_KEY_SIGNER_SCRATCH);
+    if (scratch == NULL) {
+        snprintf(err, errcap, "%s: out of memory", sp);
+        goto fail;
+    }
+    captls_posix_entropy_init(&id->entropy_ctx, &entropy);
+    r = captls_tls_key_signer_load_pem(&id->key, pem, len, entropy, scratch,
+                                       CAPTLS_TLS_KEY_SIGNER_SCRATCH);
+    captls_zeroize(pem, len);
+    free(pem);
+    pem = NULL;
+    free(scratch);
+    scratch = NULL;
+    if (r != CAPTLS_OK) {
+        snprintf(err, errcap, "%s: cannot load the private key (%s)%s", sp,
+                 captls_result_name(r),
+                 r == CAPTLS_ERR_UNSUPPORTED
+                     ? ": Ed25519, P-256 and RSA 2048..4096 keys are supported"
+                     : "");
+        goto fail;
+    }
+    if (!captls_tls_key_signer_matches(&id->key, &leaf)) {
+        char sc[160];
+        shown(cert_path, sc, sizeof(sc));
+        snprintf(err, errcap,
+                 "%s does not match the certificate of %s (key/certificate "
+                 "mismatch)", sp, sc);
+        captls_tls_key_signer_destroy(&id->key);
+        goto fail;
+    }
+    captls_tls_key_signer_iface(&id->key, &id->signer);
+    *out = id;
+    return true;
+fail:
+    if (pem != NULL)
+        captls_zeroize(pem, len);
+    free(pem);
+    free(scratch);
+    free(id->der);
+    free(id);
+    return false;
+}
+
+const captls_tls_signer *captls_tlsopt_identity_signer(
+    const captls_tlsopt_identity *id)
+{
+    return &id->signer;
+}
+
+const captls_tls_chain_source *captls_tlsopt_identity_chain(
+    const captls_tlsopt_identity *id)
+{
+    return &id->source;
 }
 
 /* ---- trust ---------------------------------------------------------------- */
