@@ -2,6 +2,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include <string.h>
 
 #include "core/base/ct.h"
 
@@ -21,11 +22,17 @@ bool captls_ct_equal(const void *a, const void *b, size_t len)
 
 void captls_zeroize(void *p, size_t len)
 {
+#if defined(__GNUC__) || defined(__clang__)
+    /* A plain memset (word-wise, fast on the 16 KiB record buffers), then
+     * a barrier that makes the memory observed, so the stores cannot be
+     * treated as dead. */
+    if (len > 0)
+        memset(p, 0, len);
+#else
     volatile uint8_t *v = p;
-    size_t i;
-
-    for (i = 0; i < len; i++)
+    for (size_t i = 0; i < len; i++)
         v[i] = 0;
+#endif
 #if defined(__GNUC__) || defined(__clang__)
     /* Tell the compiler the memory at p was observed: the stores above
      * cannot be treated as dead even after inlining/LTO. */

@@ -21,7 +21,7 @@ static captls_result entropy_fill(void *ctx, uint8_t *out, size_t len)
 /* The session offered for resumption, if it is still usable. */
 static bool resumable(captls_tls_conn *c)
 {
-    const captls_tls_session *s = c->hs_state.resume;
+    const captls_tls_session *s = c->resume;
     const captls_cipher_policy *p = &ccfg(c)->common.policy;
     const captls_tls_suite_info *suite;
     uint64_t age;
@@ -46,8 +46,8 @@ static captls_result send_client_hello(captls_tls_conn *c)
 {
     const captls_tls_client_config *cfg = ccfg(c);
     const captls_cipher_policy *p = &cfg->common.policy;
-    captls_tls_hs_state *h = &c->hs_state;
-    const captls_tls_session *s = h->resume;
+    captls_tls_hs_state *h = c->hss;
+    const captls_tls_session *s = c->resume;
     captls_tls_client_hello_params prm;
     captls_tls_key_share_entry share;
     captls_slice identity;
@@ -128,7 +128,7 @@ static captls_result send_client_hello(captls_tls_conn *c)
 captls_result captls_tls_client_start(captls_tls_conn *c)
 {
     const captls_tls_client_config *cfg = ccfg(c);
-    captls_tls_hs_state *h = &c->hs_state;
+    captls_tls_hs_state *h = c->hss;
     size_t ip_len = 0;
     captls_result r;
 
@@ -173,7 +173,7 @@ static captls_result check_hello_common(captls_tls_conn *c,
                                         const captls_tls_server_hello *sh)
 {
     static const uint8_t downgrade[7] = {'D', 'O', 'W', 'N', 'G', 'R', 'D'};
-    const captls_tls_hs_state *h = &c->hs_state;
+    const captls_tls_hs_state *h = c->hss;
 
     /* RFC 8446 §4.1.3: a TLS 1.3 client that is offered an older version
      * checks the downgrade sentinel, then refuses the version. */
@@ -206,7 +206,7 @@ static captls_result on_hello_retry(captls_tls_conn *c,
                                     const captls_tls_server_hello *hrr,
                                     const uint8_t *msg, size_t len)
 {
-    captls_tls_hs_state *h = &c->hs_state;
+    captls_tls_hs_state *h = c->hss;
     const captls_cipher_policy *p = &ccfg(c)->common.policy;
     captls_result r;
 
@@ -250,7 +250,7 @@ static captls_result on_hello_retry(captls_tls_conn *c,
     }
     /* A PSK whose hash is not the suite's cannot be used now (§4.1.4). */
     if (h->psk_offered &&
-        captls_tls_suite_get(h->resume->suite)->hash != c->suite->hash)
+        captls_tls_suite_get(c->resume->suite)->hash != c->suite->hash)
         h->psk_offered = false;
     /* §D.4: the compatibility CCS goes before the second ClientHello. */
     if (!c->ccs_sent)
@@ -261,7 +261,7 @@ static captls_result on_hello_retry(captls_tls_conn *c,
 static captls_result on_server_hello(captls_tls_conn *c, const uint8_t *msg,
                                      size_t len)
 {
-    captls_tls_hs_state *h = &c->hs_state;
+    captls_tls_hs_state *h = c->hss;
     captls_tls_server_hello sh;
     uint8_t shared[32], th[CAPTLS_TLS_MAX_HASH];
     captls_result r;
@@ -280,7 +280,7 @@ static captls_result on_server_hello(captls_tls_conn *c, const uint8_t *msg,
         /* §4.2.11: the selected identity must be one we offered, and its
          * hash the suite's. */
         if (!h->psk_offered || sh.selected_psk != 0 ||
-            captls_tls_suite_get(h->resume->suite)->hash != c->suite->hash)
+            captls_tls_suite_get(c->resume->suite)->hash != c->suite->hash)
             return CAPTLS_TLS_ERR(ILLEGAL_PARAMETER);
         c->info.resumed = true;
     }
@@ -302,8 +302,8 @@ static captls_result on_server_hello(captls_tls_conn *c, const uint8_t *msg,
     captls_tls_transcript_update(&h->transcript, msg, len);
     (void)captls_tls_transcript_hash(&h->transcript, c->suite->hash, th);
     r = captls_tls_ks_init(&h->ks, c->suite->hash,
-                           c->info.resumed ? h->resume->psk : NULL,
-                           c->info.resumed ? h->resume->psk_len : 0);
+                           c->info.resumed ? c->resume->psk : NULL,
+                           c->info.resumed ? c->resume->psk_len : 0);
     if (r == CAPTLS_OK)
         r = captls_tls_ks_handshake(&h->ks, shared, 32, th, h->c_hs, h->s_hs);
     if (r != CAPTLS_OK)
@@ -357,7 +357,7 @@ static captls_result on_encrypted_extensions(captls_tls_conn *c,
         if ((size_t)ee.record_size_limit - 1u < c->send_limit)
             c->send_limit = (uint16_t)(ee.record_size_limit - 1u);
     }
-    captls_tls_transcript_update(&c->hs_state.transcript, msg, len);
+    captls_tls_transcript_update(&c->hss->transcript, msg, len);
     c->step = c->info.resumed ? STEP_C_WAIT_FINISHED : STEP_C_WAIT_CERT_CR;
     return CAPTLS_OK;
 }
@@ -367,7 +367,7 @@ static captls_result on_encrypted_extensions(captls_tls_conn *c,
 static captls_result on_certificate_request(captls_tls_conn *c,
                                             const uint8_t *msg, size_t len)
 {
-    captls_tls_hs_state *h = &c->hs_state;
+    captls_tls_hs_state *h = c->hss;
     captls_tls_certificate_request cr;
     captls_tls_reader rd;
     captls_result r;
@@ -405,7 +405,7 @@ static captls_result on_certificate(captls_tls_conn *c, const uint8_t *msg,
     r = captls_tls_check_peer_chain(c, &cm, &ccfg(c)->verifier, true, false, &ok);
     if (r != CAPTLS_OK)
         return r;
-    captls_tls_transcript_update(&c->hs_state.transcript, msg, len);
+    captls_tls_transcript_update(&c->hss->transcript, msg, len);
     c->step = STEP_C_WAIT_CV;
     return CAPTLS_OK;
 }
@@ -425,7 +425,7 @@ static captls_result on_certificate_verify(captls_tls_conn *c,
         return r;
     c->info.sig_scheme = cv.scheme;
     c->info.peer_auth = CAPTLS_TLS_PEER_VERIFIED;
-    captls_tls_transcript_update(&c->hs_state.transcript, msg, len);
+    captls_tls_transcript_update(&c->hss->transcript, msg, len);
     c->step = STEP_C_WAIT_FINISHED;
     return CAPTLS_OK;
 }
@@ -434,7 +434,7 @@ static captls_result on_certificate_verify(captls_tls_conn *c,
 static captls_result send_client_auth(captls_tls_conn *c)
 {
     const captls_tls_client_config *cfg = ccfg(c);
-    captls_tls_hs_state *h = &c->hs_state;
+    captls_tls_hs_state *h = c->hss;
     captls_tls_chain chain;
     uint16_t scheme = 0;
 
@@ -460,7 +460,7 @@ static captls_result send_client_auth(captls_tls_conn *c)
 static captls_result on_finished(captls_tls_conn *c, const uint8_t *msg,
                                  size_t len)
 {
-    captls_tls_hs_state *h = &c->hs_state;
+    captls_tls_hs_state *h = c->hss;
     uint8_t th[CAPTLS_TLS_MAX_HASH];
     captls_result r;
 

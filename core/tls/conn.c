@@ -52,13 +52,20 @@ captls_result captls_tls_random(captls_tls_conn *c, uint8_t *out, size_t len)
 
 static void wipe_handshake(captls_tls_conn *c)
 {
-    captls_tls_transcript_wipe(&c->hs_state.transcript);
-    captls_tls_ks_wipe(&c->hs_state.ks);
-    captls_tls_key_share_wipe(&c->hs_state.share[0]);
-    captls_tls_key_share_wipe(&c->hs_state.share[1]);
-    captls_zeroize(&c->hs_state, sizeof c->hs_state);
+    if (c->hss != NULL) {
+        captls_tls_transcript_wipe(&c->hss->transcript);
+        captls_tls_ks_wipe(&c->hss->ks);
+        captls_tls_key_share_wipe(&c->hss->share[0]);
+        captls_tls_key_share_wipe(&c->hss->share[1]);
+        captls_zeroize(c->hss, sizeof *c->hss);
+        c->hss = NULL;
+    }
     c->hs_live = false;
 }
+
+_Static_assert(sizeof(captls_tls_hs_state) + _Alignof(captls_tls_hs_state) <=
+                   CAPTLS_TLS_HS_STATE_RESERVE,
+               "the handshake state must fit its reserve in HS");
 
 captls_result captls_tls_fail(captls_tls_conn *c, captls_result err)
 {
@@ -148,7 +155,7 @@ captls_result captls_tls_client_init(captls_tls_conn *c,
     }
     memcpy(c->sni, server_name, n);
     c->sni_len = (uint8_t)n;
-    c->hs_state.resume = resume;
+    c->resume = resume;
     c->on_session = on_session;
     c->on_session_ctx = on_session_ctx;
     set_recv_limit(c);
@@ -260,9 +267,19 @@ captls_result captls_tls_lend(captls_tls_conn *c, unsigned kind, uint8_t *buf,
     case CAPTLS_TLS_BUF_HS:
         if (c->hs != NULL || cap < CAPTLS_TLS_HS_BUF_SIZE)
             return CAPTLS_ERR_INVALID_ARGUMENT;
-        c->hs = buf;
-        c->hs_cap = cap;
+        c->hs_buf = buf;
+        c->hs_buf_cap = cap;
+        c->hs = buf + CAPTLS_TLS_HS_STATE_RESERVE;
+        c->hs_cap = cap - CAPTLS_TLS_HS_STATE_RESERVE;
         c->hs_out_off = c->hs_out_end = 0;
+        /* The handshake state is created in the first HS lent; HS cannot
+         * be taken back during the handshake, so it stays there. */
+        if (c->hs_live && c->hss == NULL) {
+            uintptr_t a = _Alignof(captls_tls_hs_state);
+            c->hss = (captls_tls_hs_state *)(void *)
+                (buf + ((a - ((uintptr_t)buf & (a - 1))) & (a - 1)));
+            memset(c->hss, 0, sizeof *c->hss);
+        }
         break;
     default:
         return CAPTLS_ERR_INVALID_ARGUMENT;
@@ -274,6 +291,7 @@ captls_result captls_tls_lend(captls_tls_conn *c, unsigned kind, uint8_t *buf,
 bool captls_tls_reclaim(captls_tls_conn *c, unsigned kind, uint8_t **buf,
                         size_t *cap)
 {
+    size_t dirty;
     if (c == NULL || c->magic != CAPTLS_TLS_CONN_MAGIC || buf == NULL ||
         cap == NULL)
         return false;
@@ -283,6 +301,8 @@ bool captls_tls_reclaim(captls_tls_conn *c, unsigned kind, uint8_t **buf,
             return false;
         *buf = c->rx;
         *cap = c->rx_cap;
+        dirty = c->rx_hw;
+        c->rx_hw = 0;
         c->rx = NULL;
         c->rx_cap = c->rx_len = 0;
         c->rx_open = false;
@@ -292,6 +312,8 @@ bool captls_tls_reclaim(captls_tls_conn *c, unsigned kind, uint8_t **buf,
             return false;
         *buf = c->tx;
         *cap = c->tx_cap;
+        dirty = c->tx_hw;
+        c->tx_hw = 0;
         c->tx = NULL;
         c->tx_cap = c->tx_off = c->tx_len = 0;
         break;
@@ -300,17 +322,21 @@ bool captls_tls_reclaim(captls_tls_conn *c, unsigned kind, uint8_t **buf,
             (!dead(c) && (in_handshake(c) || captls_tls_flight_pending(c) ||
                           c->hs_in_len > 0)))
             return false;
-        *buf = c->hs;
-        *cap = c->hs_cap;
-        c->hs = NULL;
-        c->hs_cap = c->hs_out_off = c->hs_out_end = 0;
+        wipe_handshake(c); /* (a dead connection's) */
+        *buf = c->hs_buf;
+        *cap = c->hs_buf_cap;
+        dirty = CAPTLS_TLS_HS_STATE_RESERVE + c->hs_hw;
+        c->hs_hw = 0;
+        c->hs = c->hs_buf = NULL;
+        c->hs_cap = c->hs_buf_cap = c->hs_out_off = c->hs_out_end = 0;
         c->hs_in_len = 0;
         break;
     default:
         return false;
     }
-    /* Buffers held plaintext and handshake secrets' inputs: wipe. */
-    captls_zeroize(*buf, *cap);
+    /* Buffers held plaintext and handshake state: wipe what was written
+     * (the engine writes nothing past its high-water mark). */
+    captls_zeroize(*buf, dirty < *cap ? dirty : *cap);
     return true;
 }
 
@@ -466,6 +492,8 @@ static captls_result handshake_record(captls_tls_conn *c)
     captls_result r;
 
     c->rd_changed = false;
+    if (c->hs == NULL && in_handshake(c))
+        return CAPTLS_NEED_MORE; /* the handshake state lives in HS */
     while (c->rx_proc_off < end) {
         size_t off = c->rx_proc_off, avail = end - off;
         if (c->rd_changed) /* RFC 8446 §5.1: no message spans a key change */
@@ -497,6 +525,8 @@ static captls_result handshake_record(captls_tls_conn *c)
                 take = avail;
             memcpy(in + c->hs_in_len, p + off, take);
             c->hs_in_len += take;
+            if (c->hs_in_base + c->hs_in_len > c->hs_hw)
+                c->hs_hw = c->hs_in_base + c->hs_in_len;
             c->rx_proc_off += take;
             if (c->hs_in_len >= HS_HEADER &&
                 c->hs_in_len == HS_HEADER + msg_body_len(in)) {
@@ -695,6 +725,8 @@ captls_result captls_tls_recv_ack(captls_tls_conn *c, size_t n)
     if (captls_tls_recv_buf(c, &len) == NULL || n > len)
         return CAPTLS_ERR_INVALID_ARGUMENT;
     c->rx_len += n;
+    if (c->rx_len > c->rx_hw)
+        c->rx_hw = c->rx_len;
     if (c->rx_len >= CAPTLS_TLS_RECORD_HEADER) {
         if (c->rx_len == CAPTLS_TLS_RECORD_HEADER ||
             c->rx_len - n < CAPTLS_TLS_RECORD_HEADER) {
@@ -772,6 +804,9 @@ uint8_t *captls_tls_app_send_buf(captls_tls_conn *c, size_t *len)
     *len = room;
     if (room == 0)
         return NULL;
+    /* The caller may write anywhere in the room: count it as written. */
+    if (c->tx_len + CAPTLS_TLS_RECORD_HEADER + room > c->tx_hw)
+        c->tx_hw = c->tx_len + CAPTLS_TLS_RECORD_HEADER + room;
     return c->tx + c->tx_len + CAPTLS_TLS_RECORD_HEADER;
 }
 

@@ -33,7 +33,8 @@ typedef struct captls_tls_record_keys {
     uint8_t secret[CAPTLS_TLS_MAX_HASH]; /* current traffic secret (KeyUpdate) */
 } captls_tls_record_keys;
 
-/* Handshake-only state (wiped at the end of the handshake). */
+/* Handshake-only state (wiped at the end of the handshake); it lives in
+ * the HS buffer, not in the connection. */
 typedef struct captls_tls_hs_state {
     captls_tls_transcript transcript;
     captls_tls_key_schedule ks;
@@ -56,7 +57,6 @@ typedef struct captls_tls_hs_state {
     uint16_t peer_sig_algs[16];       /* from CertificateRequest */
     uint8_t peer_sig_alg_count;
     bool psk_offered;
-    const captls_tls_session *resume; /* session offered (caller's memory) */
     /* server */
     uint16_t client_sig_algs[16];
     uint8_t client_sig_alg_count;
@@ -121,7 +121,16 @@ struct captls_tls_conn {
     bool sni_is_ip;
     uint8_t ip[16]; uint8_t ip_len;
 
-    captls_tls_hs_state hs_state;
+    /* client: the session offered for resumption (caller's memory, valid
+     * until the handshake ends) */
+    const captls_tls_session *resume;
+    /* The handshake state lives at the start of the lent HS buffer (first
+     * CAPTLS_TLS_HS_STATE_RESERVE bytes), so that an established
+     * connection holds none of it; NULL once wiped. */
+    captls_tls_hs_state *hss;
+    uint8_t *hs_buf; size_t hs_buf_cap; /* the buffer as lent */
+    /* bytes of each buffer written since it was lent (wiped on reclaim) */
+    size_t rx_hw, tx_hw, hs_hw;
 };
 
 #endif

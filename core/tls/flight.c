@@ -33,8 +33,10 @@ captls_result captls_tls_flight_commit(captls_tls_conn *c,
     if (w->overflow || c->hs == NULL)
         return CAPTLS_ERR_BUFFER_TOO_SMALL;
     if (transcript)
-        captls_tls_transcript_update(&c->hs_state.transcript, w->buf, w->len);
+        captls_tls_transcript_update(&c->hss->transcript, w->buf, w->len);
     c->hs_out_end += w->len;
+    if (c->hs_out_end > c->hs_hw)
+        c->hs_hw = c->hs_out_end;
     return CAPTLS_OK;
 }
 
@@ -63,7 +65,7 @@ bool captls_tls_flight_pending(const captls_tls_conn *c)
 
 static const uint8_t *switch_secret(const captls_tls_conn *c, int which)
 {
-    const captls_tls_hs_state *h = &c->hs_state;
+    const captls_tls_hs_state *h = c->hss;
     if (which == SWITCH_HANDSHAKE)
         return c->is_server ? h->s_hs : h->c_hs;
     return c->is_server ? h->s_ap : h->c_ap;

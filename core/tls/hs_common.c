@@ -18,7 +18,7 @@ void captls_tls_keylog(captls_tls_conn *c, const char *label,
 {
     const captls_tls_common_config *cc = captls_tls_common(c);
     if (cc->keylog != NULL && c->suite != NULL)
-        cc->keylog(cc->keylog_ctx, label, c->hs_state.client_random, secret,
+        cc->keylog(cc->keylog_ctx, label, c->hss->client_random, secret,
                    c->suite->hash_len);
 }
 
@@ -39,7 +39,7 @@ captls_result captls_tls_set_read(captls_tls_conn *c, const uint8_t *secret)
 static size_t transcript_hash(const captls_tls_conn *c,
                               uint8_t th[CAPTLS_TLS_MAX_HASH])
 {
-    return captls_tls_transcript_hash(&c->hs_state.transcript, c->suite->hash,
+    return captls_tls_transcript_hash(&c->hss->transcript, c->suite->hash,
                                       th);
 }
 
@@ -94,11 +94,11 @@ captls_result captls_tls_check_peer_chain(captls_tls_conn *c,
     c->info.peer_scts = msg->entries[0].sct_list.len > 0;
     /* The leaf's key is kept for CertificateVerify: the scratch is shared
      * by every connection of the config. */
-    if (s->certs[0].spki_raw.len > sizeof c->hs_state.peer_spki)
+    if (s->certs[0].spki_raw.len > sizeof c->hss->peer_spki)
         return CAPTLS_TLS_ERR(UNSUPPORTED_CERTIFICATE);
-    memcpy(c->hs_state.peer_spki, s->certs[0].spki_raw.ptr,
+    memcpy(c->hss->peer_spki, s->certs[0].spki_raw.ptr,
            s->certs[0].spki_raw.len);
-    c->hs_state.peer_spki_len = (uint16_t)s->certs[0].spki_raw.len;
+    c->hss->peer_spki_len = (uint16_t)s->certs[0].spki_raw.len;
 
     if (clk->wall_time == NULL || clk->wall_time(clk->ctx, &now) != CAPTLS_OK)
         return CAPTLS_ERR_CLOCK_UNAVAILABLE; /* fail closed */
@@ -153,7 +153,7 @@ captls_result captls_tls_check_cert_verify(captls_tls_conn *c,
         ok = ok || offered[i] == cv->scheme;
     if (!ok)
         return CAPTLS_TLS_ERR(ILLEGAL_PARAMETER);
-    r = captls_spki_parse(c->hs_state.peer_spki, c->hs_state.peer_spki_len,
+    r = captls_spki_parse(c->hss->peer_spki, c->hss->peer_spki_len,
                           &key, NULL);
     if (r != CAPTLS_OK)
         return CAPTLS_TLS_ERR(UNSUPPORTED_CERTIFICATE);
@@ -253,7 +253,7 @@ captls_result captls_tls_check_finished(captls_tls_conn *c, const uint8_t *body,
 captls_result captls_tls_derive_application(captls_tls_conn *c)
 {
     uint8_t th[CAPTLS_TLS_MAX_HASH], exp[CAPTLS_TLS_MAX_HASH];
-    captls_tls_hs_state *h = &c->hs_state;
+    captls_tls_hs_state *h = c->hss;
     captls_result r;
 
     (void)transcript_hash(c, th);

@@ -87,6 +87,8 @@ captls_result captls_tls_record_write(captls_tls_conn *c, uint8_t type,
         if (n > 0 && p != rec + CAPTLS_TLS_RECORD_HEADER)
             memmove(rec + CAPTLS_TLS_RECORD_HEADER, p, n);
         c->tx_len += CAPTLS_TLS_RECORD_HEADER + n;
+        if (c->tx_len > c->tx_hw)
+            c->tx_hw = c->tx_len;
         return CAPTLS_OK;
     }
     /* RFC 8446 §5.2: TLSCiphertext with opaque_type application_data,
@@ -109,6 +111,8 @@ captls_result captls_tls_record_write(captls_tls_conn *c, uint8_t type,
         return r;
     c->wr.seq++;
     c->tx_len += CAPTLS_TLS_RECORD_HEADER + len;
+    if (c->tx_len > c->tx_hw)
+        c->tx_hw = c->tx_len;
     return CAPTLS_OK;
 }
 

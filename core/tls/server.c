@@ -160,7 +160,7 @@ static captls_result choose_psk(captls_tls_conn *c,
                                 const uint8_t *msg, choice *ch_out)
 {
     const captls_tls_server_config *cfg = scfg(c);
-    captls_tls_hs_state *h = &c->hs_state;
+    captls_tls_hs_state *h = c->hss;
     uint8_t plain[TICKET_PLAIN_MAX];
     ticket_plain t;
     uint64_t now;
@@ -346,7 +346,7 @@ static captls_result send_hello_retry(captls_tls_conn *c,
                                       const choice *o, const uint8_t *msg,
                                       size_t len)
 {
-    captls_tls_hs_state *h = &c->hs_state;
+    captls_tls_hs_state *h = c->hss;
     captls_tls_server_hello_params prm;
     captls_tls_writer w;
     captls_result r;
@@ -389,7 +389,7 @@ static captls_result send_server_flight(captls_tls_conn *c,
                                         size_t len)
 {
     const captls_tls_server_config *cfg = scfg(c);
-    captls_tls_hs_state *h = &c->hs_state;
+    captls_tls_hs_state *h = c->hss;
     captls_tls_server_hello_params sp;
     captls_tls_encrypted_extensions_params ep;
     captls_tls_chain chain;
@@ -513,7 +513,7 @@ out:
 static void record_client_hello(captls_tls_conn *c,
                                 const captls_tls_client_hello *ch)
 {
-    captls_tls_hs_state *h = &c->hs_state;
+    captls_tls_hs_state *h = c->hss;
     captls_text t;
     char name[256];
 
@@ -536,7 +536,7 @@ static void record_client_hello(captls_tls_conn *c,
 static captls_result on_client_hello(captls_tls_conn *c, const uint8_t *msg,
                                      size_t len)
 {
-    captls_tls_hs_state *h = &c->hs_state;
+    captls_tls_hs_state *h = c->hss;
     captls_tls_client_hello ch;
     choice o;
     captls_result r;
@@ -609,7 +609,7 @@ static captls_result on_certificate(captls_tls_conn *c, const uint8_t *msg,
         c->info.peer_auth = CAPTLS_TLS_PEER_NO_CERT;
         if (cfg->require_client_cert)
             return CAPTLS_TLS_ERR(CERTIFICATE_REQUIRED);
-        captls_tls_transcript_update(&c->hs_state.transcript, msg, len);
+        captls_tls_transcript_update(&c->hss->transcript, msg, len);
         c->step = STEP_S_WAIT_FINISHED;
         return CAPTLS_OK;
     }
@@ -617,8 +617,8 @@ static captls_result on_certificate(captls_tls_conn *c, const uint8_t *msg,
                                     !cfg->require_client_cert, &ok);
     if (r != CAPTLS_OK)
         return r;
-    c->hs_state.peer_chain_ok = ok;
-    captls_tls_transcript_update(&c->hs_state.transcript, msg, len);
+    c->hss->peer_chain_ok = ok;
+    captls_tls_transcript_update(&c->hss->transcript, msg, len);
     c->step = STEP_S_WAIT_CV;
     return CAPTLS_OK;
 }
@@ -638,9 +638,9 @@ static captls_result on_certificate_verify(captls_tls_conn *c,
     if (r != CAPTLS_OK)
         return r;
     c->info.client_sig_scheme = cv.scheme;
-    if (c->hs_state.peer_chain_ok)
+    if (c->hss->peer_chain_ok)
         c->info.peer_auth = CAPTLS_TLS_PEER_VERIFIED;
-    captls_tls_transcript_update(&c->hs_state.transcript, msg, len);
+    captls_tls_transcript_update(&c->hss->transcript, msg, len);
     c->step = STEP_S_WAIT_FINISHED;
     return CAPTLS_OK;
 }
@@ -649,7 +649,7 @@ static captls_result on_finished(captls_tls_conn *c, const uint8_t *msg,
                                  size_t len)
 {
     const captls_tls_server_config *cfg = scfg(c);
-    captls_tls_hs_state *h = &c->hs_state;
+    captls_tls_hs_state *h = c->hss;
     uint8_t th[CAPTLS_TLS_MAX_HASH];
     captls_result r;
 

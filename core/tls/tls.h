@@ -65,8 +65,12 @@
 /* One full-size protected record: header + 2^14 + content type + tag. */
 #define CAPTLS_TLS_TX_BUF_FULL (CAPTLS_TLS_RECORD_HEADER + 16384u + 1u + 16u)
 #define CAPTLS_TLS_TX_BUF_MIN 512u
-/* Largest handshake message accepted and largest flight sent. */
-#define CAPTLS_TLS_HS_BUF_SIZE 16384u
+/* The HS buffer holds the handshake state (transcript, key schedule,
+ * ephemeral keys, the peer's key: at most CAPTLS_TLS_HS_STATE_RESERVE
+ * bytes) and then the largest handshake message accepted and largest flight
+ * sent (16 KiB). */
+#define CAPTLS_TLS_HS_STATE_RESERVE 2304u
+#define CAPTLS_TLS_HS_BUF_SIZE (CAPTLS_TLS_HS_STATE_RESERVE + 16384u)
 
 /* captls_tls_state() bits */
 #define CAPTLS_TLS_SENDREC 0x01u
