@@ -138,6 +138,9 @@ CAPTLS_MUST_CHECK captls_result captls_tls_set_read(captls_tls_conn *c,
                                                     const uint8_t *secret);
 /* Picks the first of `ours` that `theirs` (u16 list) contains; 0 if none. */
 uint16_t captls_tls_pick_u16(const uint16_t *ours, size_t n, captls_slice theirs);
+/* Constant-time comparison of a MAC the peer sent (Finished, PSK binder)
+ * with ours. Under CAPTLS_FUZZING (fuzz builds only) it accepts any value. */
+bool captls_tls_mac_equal(const uint8_t *ours, const uint8_t *theirs, size_t len);
 
 /* ---- client.c / server.c ------------------------------------------------- */
 CAPTLS_MUST_CHECK captls_result captls_tls_client_start(captls_tls_conn *c);

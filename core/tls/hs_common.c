@@ -22,6 +22,21 @@ void captls_tls_keylog(captls_tls_conn *c, const char *label,
                    c->suite->hash_len);
 }
 
+bool captls_tls_mac_equal(const uint8_t *ours, const uint8_t *theirs, size_t len)
+{
+#ifdef CAPTLS_FUZZING
+    /* Fuzzing mode (the fuzz variants only; nothing that ships defines
+     * it): any Finished / PSK binder of the right length (checked by the
+     * callers) passes, so that a fuzzer reaches every state. */
+    (void)ours;
+    (void)theirs;
+    (void)len;
+    return true;
+#else
+    return captls_ct_equal(ours, theirs, len);
+#endif
+}
+
 uint16_t captls_tls_pick_u16(const uint16_t *ours, size_t n, captls_slice theirs)
 {
     for (size_t i = 0; i < n; i++)
@@ -157,6 +172,12 @@ captls_result captls_tls_check_cert_verify(captls_tls_conn *c,
                           &key, NULL);
     if (r != CAPTLS_OK)
         return CAPTLS_TLS_ERR(UNSUPPORTED_CERTIFICATE);
+#ifdef CAPTLS_FUZZING
+    /* Fuzzing mode (see captls_tls_mac_equal): any non-empty signature
+     * with an offered scheme and a parsable peer key passes. */
+    if (cv->signature.len > 0)
+        return CAPTLS_OK;
+#endif
     th_len = transcript_hash(c, th);
     n = captls_tls_certificate_verify_content(from_server, th, th_len, content);
     r = captls_sig_verify(cv->scheme, &key, content, n, cv->signature.ptr,
@@ -244,7 +265,7 @@ captls_result captls_tls_check_finished(captls_tls_conn *c, const uint8_t *body,
     (void)transcript_hash(c, th);
     r = captls_tls_finished_mac(c->suite->hash, base_key, th, mac);
     if (r == CAPTLS_OK &&
-        !captls_ct_equal(mac, vd.ptr, c->suite->hash_len))
+        !captls_tls_mac_equal(mac, vd.ptr, c->suite->hash_len))
         r = CAPTLS_TLS_ERR(DECRYPT_ERROR); /* RFC 8446 §4.4.4 */
     captls_zeroize(mac, sizeof mac);
     return r;

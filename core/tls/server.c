@@ -216,7 +216,8 @@ static captls_result choose_psk(captls_tls_conn *c,
             r = captls_tls_finished_mac(ch_out->suite->hash, bk, th, mac);
         captls_tls_ks_wipe(&ks);
         if (r == CAPTLS_OK &&
-            !captls_ct_equal(mac, ch->psk_binder[i].ptr, ch_out->suite->hash_len))
+            !captls_tls_mac_equal(mac, ch->psk_binder[i].ptr,
+                                  ch_out->suite->hash_len))
             r = CAPTLS_TLS_ERR(DECRYPT_ERROR);
         captls_zeroize(bk, sizeof bk);
         captls_zeroize(mac, sizeof mac);
