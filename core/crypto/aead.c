@@ -26,6 +26,30 @@ size_t captls_aead_key_size(captls_aead_alg alg)
     return 0;
 }
 
+/* CPU feature detection runs CPUID, which traps to the hypervisor on a VM
+ * (about 7% of a simulated handshake): do it once. Every thread computes
+ * the same values, so a race only repeats the work. */
+typedef struct aead_impls {
+    volatile int done;
+    br_chacha20_run chacha;
+    br_poly1305_run poly;
+    const br_block_ctr_class *aes;
+    br_ghash ghash;
+} aead_impls;
+
+static const aead_impls *fast_impls(void)
+{
+    static aead_impls impls;
+    if (!impls.done) {
+        impls.chacha = br_chacha20_sse2_get();
+        impls.poly = br_poly1305_ctmulq_get();
+        impls.aes = br_aes_x86ni_ctr_get_vtable();
+        impls.ghash = br_ghash_pclmul_get();
+        impls.done = 1;
+    }
+    return &impls;
+}
+
 static captls_result aead_init(captls_aead_ctx *ctx, captls_aead_alg alg,
                                const uint8_t *key, size_t key_len,
                                bool portable)
@@ -41,19 +65,19 @@ static captls_result aead_init(captls_aead_ctx *ctx, captls_aead_alg alg,
     ctx->alg = alg;
     if (alg == CAPTLS_AEAD_CHACHA20_POLY1305) {
         memcpy(ctx->k.chacha, key, 32);
-        ctx->ichacha = portable ? 0 : br_chacha20_sse2_get();
+        ctx->ichacha = portable ? 0 : fast_impls()->chacha;
         if (ctx->ichacha == 0)
             ctx->ichacha = &br_chacha20_ct_run;
-        ctx->ipoly = portable ? 0 : br_poly1305_ctmulq_get();
+        ctx->ipoly = portable ? 0 : fast_impls()->poly;
         if (ctx->ipoly == 0)
             ctx->ipoly = &br_poly1305_ctmul_run;
         return CAPTLS_OK;
     }
-    aes = portable ? NULL : br_aes_x86ni_ctr_get_vtable();
+    aes = portable ? NULL : fast_impls()->aes;
     if (aes == NULL)
         aes = &br_aes_ct64_ctr_vtable;
     aes->init(&ctx->k.aes.vtable, key, key_len);
-    ctx->ghash = portable ? 0 : br_ghash_pclmul_get();
+    ctx->ghash = portable ? 0 : fast_impls()->ghash;
     if (ctx->ghash == 0)
         ctx->ghash = &br_ghash_ctmul64;
     return CAPTLS_OK;
