@@ -147,6 +147,11 @@ $(B)/tests/%: $(B)/obj/%.o $(ALL_LIBS)
 $(B)/captls-bench: $(call obj,conformance/main_bench.c) $(ALL_LIBS)
 	$(CC) $(OPT) $(LDSAN) -o $@ $< $(ALL_LIBS) $(HOST_LIBS) $(REF_LIBS)
 
+# The TLS bench also links OpenSSL's libssl (its TLS 1.3 is the reference)
+# and the Mozilla roots object (port/posix/tls_options.c refers to them).
+$(B)/captls-tls-bench: $(call obj,conformance/main_tls_bench.c) $(ROOTS_O) $(ALL_LIBS)
+	$(CC) $(OPT) $(LDSAN) -o $@ $< $(ROOTS_O) $(ALL_LIBS) $(HOST_LIBS) -lssl $(REF_LIBS)
+
 # The X.509 chain differential runner and the chain bench also link
 # OpenSSL (X509_verify_cert is the reference).
 $(B)/captls-chains-diff: $(call obj,conformance/main_chains_diff.c) $(ALL_LIBS)
@@ -222,7 +227,7 @@ demo: deps
 conformance: all tests $(B)/captls-chains-diff $(CHAINS_DIR)/cases.txt
 	ci/conformance.sh $(B)
 
-bench: all guest $(B)/captls-bench $(B)/captls-chain-bench $(CHAINS_DIR)/bench.txt
+bench: all guest $(B)/captls-bench $(B)/captls-chain-bench $(B)/captls-tls-bench $(CHAINS_DIR)/bench.txt
 	ci/bench.sh
 
 clean:
