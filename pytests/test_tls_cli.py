@@ -576,3 +576,113 @@ def test_sigint_stops_the_server(pki):
     srv.proc.send_signal(signal.SIGINT)
     out, err = srv.proc.communicate(timeout=10)
     assert srv.proc.returncode == 0
+
+
+def test_client_handshake_timeout():
+    """A server that accepts and never answers: --timeout ends it."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(1)
+    try:
+        t0 = time.monotonic()
+        r = run("tls-client", "--connect", f"127.0.0.1:{s.getsockname()[1]}",
+                "--timeout", "1", timeout=20)
+        assert time.monotonic() - t0 < 10
+    finally:
+        s.close()
+    assert r.returncode == 1
+    assert re.search(r"^error: handshake timeout$", r.stderr.decode(), re.M), \
+        r.stderr
+
+
+def test_max_conns_queues_the_next_connection(pki):
+    """With --max-conns 1 a stalled handshake holds the only slot; the next
+    client waits in the listen queue and is served once the stalled one
+    times out."""
+    with Server(pki, "--max-conns", "1", "--handshake-timeout", "1") as srv:
+        silent = socket.create_connection(("127.0.0.1", srv.port))
+        try:
+            time.sleep(0.2)
+            t0 = time.monotonic()
+            r = client(pki, srv.port, stdin=b"queued\n")
+            waited = time.monotonic() - t0
+        finally:
+            silent.close()
+        assert r.returncode == 0, r.stderr
+        assert r.stdout == b"queued\n"
+        assert waited >= 0.5, waited
+    assert re.search(r"^conn 1: error: handshake timeout$", srv.stderr, re.M)
+    assert re.search(r"^conn 2: handshake ok ", srv.stderr, re.M)
+
+
+def test_ipv6_loopback(pki):
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6")
+    try:
+        socket.socket(socket.AF_INET6).bind(("::1", 0))
+    except OSError:
+        pytest.skip("no ::1")
+    need_captls()
+    p = subprocess.Popen(
+        [str(CAPTLS), "tls-server", "--listen", "[::1]:0", "--cert",
+         str(pki / "server.pem"), "--key", str(pki / "server.key"), "--echo"],
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    try:
+        m = re.fullmatch(r"listening on \[::1\]:(\d+)\n",
+                         p.stderr.readline().decode())
+        assert m
+        # the certificate names localhost and 127.0.0.1, not ::1
+        r = run("tls-client", "--connect", f"[::1]:{m.group(1)}", "--roots",
+                pki / "ca.pem", "--servername", "localhost", stdin=b"six\n")
+        assert r.returncode == 0, r.stderr
+        assert r.stdout == b"six\n"
+        r = run("tls-client", "--connect", f"[::1]:{m.group(1)}", "--roots",
+                pki / "ca.pem", stdin=b"")
+        assert r.returncode == 1
+        assert "fail: nameMismatch" in r.stderr.decode()
+    finally:
+        p.send_signal(signal.SIGTERM)
+        p.communicate(timeout=10)
+    assert p.returncode == 0
+
+
+def cpu_seconds(pid):
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_peer_that_does_not_read_gets_backpressure(pki):
+    """An echo client that writes but never reads: the server stops
+    reading from it (no busy loop: its CPU stays idle) and keeps serving
+    others."""
+    import ssl
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    ctx.load_verify_locations(str(pki / "ca.pem"))
+    with Server(pki) as srv:
+        raw = socket.create_connection(("127.0.0.1", srv.port))
+        tls = ctx.wrap_socket(raw, server_hostname="localhost")
+        tls.setblocking(False)
+        sent = 0
+        chunk = b"z" * 16384
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                sent += tls.send(chunk)
+            except (ssl.SSLWantWriteError, ssl.SSLWantReadError,
+                    BlockingIOError):
+                time.sleep(0.2)
+                try:
+                    sent += tls.send(chunk)
+                except (ssl.SSLWantWriteError, ssl.SSLWantReadError,
+                        BlockingIOError):
+                    break  # both directions are full: backpressure
+        assert sent > 0
+        before = cpu_seconds(srv.proc.pid)
+        time.sleep(1.0)
+        r = client(pki, srv.port, stdin=b"meanwhile\n")
+        used = cpu_seconds(srv.proc.pid) - before
+        assert r.returncode == 0, r.stderr
+        assert r.stdout == b"meanwhile\n"
+        assert used < 0.5, f"server used {used} s of CPU while stalled"
+        raw.close()

@@ -715,8 +715,11 @@ static int serve(const server_opts *o, const captls_tls_server_config *cfg,
         }
     }
     if (!o->quiet)
-        fprintf(stderr, "buffers: peak rx=%zu tx=%zu hs=%zu\n", pool.peak[0],
-                pool.peak[1], pool.peak[2]);
+        fprintf(stderr,
+                "memory: %zu bytes of state per connection; buffers lent at "
+                "peak rx=%zu tx=%zu hs=%zu (%zu/%zu/%zu bytes each)\n",
+                (size_t)CAPTLS_TLS_CONN_SIZE, pool.peak[0], pool.peak[1],
+                pool.peak[2], pool.size[0], pool.size[1], pool.size[2]);
     captls_tlsd_pool_fini(&pool);
     free(conns);
     free(pfd);

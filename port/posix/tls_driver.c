@@ -267,10 +267,18 @@ void captls_tlsd_reclaim_idle(captls_tlsd_link *l, captls_tlsd_pool *p)
 short captls_tlsd_poll_events(const captls_tlsd_link *l)
 {
     short ev = 0;
+    unsigned st;
 
-    if (l->fd < 0 || l->io_error != CAPTLS_OK)
+    if (l->fd < 0 || l->io_error != CAPTLS_OK || l->conn == NULL)
         return 0;
-    if (!l->eof)
+    st = captls_tls_state(l->conn);
+    /* Read only what the engine can take: with RX lent, only while it
+     * wants records (not while plaintext waits for the application, e.g.
+     * an echo blocked by a peer that does not read: polling for input then
+     * would spin); without RX, whenever the peer may still send. */
+    if (!l->eof && !(st & CAPTLS_TLS_CLOSED) &&
+        (l->buf[0] != NULL ? (st & CAPTLS_TLS_RECVREC) != 0
+                           : !captls_tls_peer_closed(l->conn)))
         ev |= POLLIN;
     if (l->want_write)
         ev |= POLLOUT;

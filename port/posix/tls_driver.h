@@ -85,8 +85,9 @@ bool captls_tlsd_lend_tx(captls_tlsd_link *l, captls_tlsd_pool *p);
 /* Gives back the buffers the engine does not hold data in (only when it
  * has nothing to send and no plaintext waiting). */
 void captls_tlsd_reclaim_idle(captls_tlsd_link *l, captls_tlsd_pool *p);
-/* poll(2) events the link waits for: POLLIN until EOF, POLLOUT while a
- * send is blocked. */
+/* poll(2) events the link waits for: POLLIN while the engine can take
+ * bytes (never while plaintext waits for the application: backpressure),
+ * POLLOUT while a send is blocked. */
 short captls_tlsd_poll_events(const captls_tlsd_link *l);
 /* The engine is finished and has nothing left to send (or cannot send). */
 bool captls_tlsd_done(const captls_tlsd_link *l);
