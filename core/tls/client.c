@@ -474,8 +474,13 @@ static captls_result on_finished(captls_tls_conn *c, const uint8_t *msg,
         r = captls_tls_set_read(c, h->s_ap);
     if (r != CAPTLS_OK)
         return r;
-    if (c->info.resumed)
-        c->info.peer_auth = CAPTLS_TLS_PEER_VERIFIED; /* by the PSK */
+    if (c->info.resumed) {
+        /* The PSK authenticates the server that was verified when the
+         * ticket was issued (RFC 8446 §2.2). */
+        c->info.peer_auth = CAPTLS_TLS_PEER_VERIFIED;
+        memcpy(c->info.peer_identity, c->resume->peer_identity,
+               sizeof c->info.peer_identity - 1);
+    }
     /* Our second flight: CCS (§D.4), [Certificate, CertificateVerify],
      * Finished, then the application keys. */
     if (!c->ccs_sent)
@@ -564,6 +569,7 @@ static captls_result on_new_session_ticket(captls_tls_conn *c,
     s.age_add = t.age_add;
     s.received_ms = captls_tls_now_ms(c);
     memcpy(s.server_name, c->sni, c->sni_len);
+    memcpy(s.peer_identity, c->info.peer_identity, sizeof s.peer_identity - 1);
     s.ticket_len = (uint16_t)t.ticket.len;
     memcpy(s.ticket, t.ticket.ptr, t.ticket.len);
     c->on_session(c->on_session_ctx, &s);

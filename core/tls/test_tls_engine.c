@@ -152,6 +152,7 @@ static void test_resumption(void **state)
     assert_true(ci.resumed);
     assert_true(si.resumed);
     assert_int_equal(ci.peer_auth, CAPTLS_TLS_PEER_VERIFIED);
+    assert_non_null(strstr(ci.peer_identity, "www.alpha.test"));
     exchange(1000);
     /* a ticket for another name is not offered */
     memset(&P, 0, sizeof P);

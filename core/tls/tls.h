@@ -95,6 +95,7 @@ typedef struct captls_tls_session {
     uint32_t age_add;
     uint64_t received_ms;         /* config clock, monotonic ms */
     char server_name[256];        /* the SNI it was issued for */
+    char peer_identity[128];      /* the server's leaf subject then */
     uint16_t ticket_len;
     uint8_t ticket[CAPTLS_TLS_MAX_TICKET];
 } captls_tls_session;
