@@ -334,7 +334,8 @@ static size_t key_share_data(uint8_t *d, const uint8_t *extra, size_t extra_len)
     d[4] = 0x00;
     d[5] = 32;
     memcpy(d + 6, X25519_PUB, 32);
-    memcpy(d + 38, extra, extra_len);
+    if (extra_len > 0)
+        memcpy(d + 38, extra, extra_len);
     return 2 + list;
 }
 
