@@ -103,7 +103,10 @@ def conn_logs(stderr):
                     k, v = kv.split("=", 1)
                     d[k] = v
         elif rest.startswith("error:"):
-            d["error"] = rest[len("error:"):].strip()
+            # `error: <alert> [(alert sent)|...]`: the alert name first.
+            text = rest[len("error:"):].strip()
+            d["error"] = text.split()[0] if text else ""
+            d["error_text"] = text
         else:
             d.setdefault("other", []).append(rest)
     return logs
@@ -251,7 +254,8 @@ class Procs:
             argv += ["-cert_chain", pki / "intermediate-ca.crt.pem"]
         if client_auth:
             argv += ["-Verify" if client_auth == "require" else "-verify", "1",
-                     "-CAfile", pki / "client-ca.crt.pem"]
+                     "-CAfile", pki / "client-ca.crt.pem",
+                     "-verify_return_error"]   # else s_server accepts any
         argv += [*extra]
         if mode:
             argv.append(mode)
