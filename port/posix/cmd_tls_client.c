@@ -490,6 +490,7 @@ int captls_cmd_tls_client(int argc, char **argv)
     static captls_posix_entropy_ctx entropy_ctx;
     static captls_tlsopt_trust trust;
     static input in;
+    captls_tlsopt_identity *id = NULL;
     char err[CAPTLS_TLSOPT_ERR];
     const char *servername;
     captls_result r;
@@ -511,10 +512,10 @@ int captls_cmd_tls_client(int argc, char **argv)
     }
     cfg.verifier = trust.peer;
     if (o.cert != NULL) {
-        captls_tlsopt_identity *id = NULL;
         if (!captls_tlsopt_identity_load(o.cert, o.key, &id, err,
                                          sizeof(err))) {
             fprintf(stderr, "error: %s\n", err);
+            captls_tlsopt_trust_fini(&trust);
             return EXIT_USAGE;
         }
         cfg.have_client_auth = true;
@@ -523,7 +524,8 @@ int captls_cmd_tls_client(int argc, char **argv)
     }
     if (!captls_tlsopt_keylog_from_env(&cfg.common, err, sizeof(err))) {
         fprintf(stderr, "error: %s\n", err);
-        return EXIT_USAGE;
+        rc = EXIT_USAGE;
+        goto out;
     }
     {
         const char *why = NULL;
@@ -531,7 +533,8 @@ int captls_cmd_tls_client(int argc, char **argv)
         if (r != CAPTLS_OK) {
             fprintf(stderr, "error: client configuration refused: %s (%s)\n",
                     why != NULL ? why : "?", captls_result_name(r));
-            return EXIT_USAGE;
+            rc = EXIT_USAGE;
+            goto out;
         }
     }
     signal(SIGPIPE, SIG_IGN);
@@ -539,11 +542,12 @@ int captls_cmd_tls_client(int argc, char **argv)
     in.from_stdin = true;
     rc = run_session(&o, &cfg, servername, NULL, &in);
     if (rc != EXIT_OK || !o.reconnect)
-        return rc;
+        goto out;
     if (in.replay_overflow) {
         fprintf(stderr, "error: --reconnect: stdin larger than 1 MiB cannot "
                         "be replayed\n");
-        return EXIT_FAIL;
+        rc = EXIT_FAIL;
+        goto out;
     }
     if (!have_session)
         fprintf(stderr, "reconnect: no ticket received, full handshake\n");
@@ -559,6 +563,11 @@ int captls_cmd_tls_client(int argc, char **argv)
                          &in);
         memset(&resume, 0, sizeof(resume));
     }
+out:
     memset(&last_session, 0, sizeof(last_session));
+    free(in.replay);
+    in.replay = NULL;
+    captls_tlsopt_identity_free(id);
+    captls_tlsopt_trust_fini(&trust);
     return rc;
 }

@@ -802,5 +802,8 @@ int captls_cmd_tls_server(int argc, char **argv)
     rc = serve(&o, &cfg, lfd);
     close(lfd);
     captls_tls_ticket_keys_destroy(&ticket_keys);
+    captls_tlsopt_identity_free(id);
+    if (o.client_ca != NULL)
+        captls_tlsopt_trust_fini(&client_trust);
     return rc;
 }

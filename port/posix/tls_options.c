@@ -380,6 +380,25 @@ fail:
     return false;
 }
 
+void captls_tlsopt_identity_free(captls_tlsopt_identity *id)
+{
+    if (id == NULL)
+        return;
+    captls_tls_key_signer_destroy(&id->key);
+    captls_zeroize(&id->signer, sizeof(id->signer));
+    free(id->der);
+    free(id);
+}
+
+void captls_tlsopt_trust_fini(captls_tlsopt_trust *t)
+{
+    free(t->anchor_slots);
+    free(t->arena);
+    free(t->certs);
+    free(t->der);
+    memset(t, 0, sizeof(*t));
+}
+
 const captls_tls_signer *captls_tlsopt_identity_signer(
     const captls_tlsopt_identity *id)
 {
@@ -397,7 +416,8 @@ const captls_tls_chain_source *captls_tlsopt_identity_chain(
 /* Every CERTIFICATE block of a PEM file, parsed into heap memory that
  * lives for the program (the store borrows the DER). */
 static bool load_pem_certs(const char *path, captls_certificate **certs_out,
-                           size_t *count_out, char *err, size_t errcap)
+                           uint8_t **der_out, size_t *count_out, char *err,
+                           size_t errcap)
 {
     uint8_t *data = NULL, *der;
     size_t len = 0, pos = 0, total = 0, nblocks = 0, used = 0, count = 0;
@@ -418,21 +438,27 @@ static bool load_pem_certs(const char *path, captls_certificate **certs_out,
     if (r != CAPTLS_EOF) {
         snprintf(err, errcap, "%s: bad PEM at byte %zu (%s)", sp, pos,
                  captls_result_name(r));
+        free(data);
         return false;
     }
     if (nblocks == 0) {
         snprintf(err, errcap, "%s: no CERTIFICATE block", sp);
+        free(data);
         return false;
     }
     if (nblocks > CAPTLS_TRUST_MAX_ANCHORS) {
         snprintf(err, errcap, "%s: more than %u certificates", sp,
                  CAPTLS_TRUST_MAX_ANCHORS);
+        free(data);
         return false;
     }
     certs = calloc(nblocks, sizeof(*certs));
     der = malloc(total);
     if (certs == NULL || der == NULL) {
         snprintf(err, errcap, "%s: out of memory", sp);
+        free(data);
+        free(certs);
+        free(der);
         return false;
     }
     pos = 0;
@@ -446,12 +472,17 @@ static bool load_pem_certs(const char *path, captls_certificate **certs_out,
         if (r != CAPTLS_OK) {
             snprintf(err, errcap, "%s: certificate %zu: %s", sp, count + 1,
                      captls_result_name(r));
+            free(data);
+            free(certs);
+            free(der);
             return false;
         }
         used += n;
         count++;
     }
+    free(data); /* the certificates borrow der, not the PEM text */
     *certs_out = certs;
+    *der_out = der;
     *count_out = count;
     return true;
 }
@@ -470,8 +501,10 @@ bool captls_tlsopt_trust_init(captls_tlsopt_trust *t, const char *roots_path,
 
     memset(t, 0, sizeof(*t));
     if (roots_path != NULL) {
-        if (!load_pem_certs(roots_path, &file_certs, &n, err, errcap))
+        if (!load_pem_certs(roots_path, &file_certs, &t->der, &n, err,
+                            errcap))
             return false;
+        t->certs = file_certs;
         purposes = 0; /* as each root's EKU allows */
         t->policy = *captls_policy_web_pki_lenient();
     } else {
@@ -493,6 +526,8 @@ bool captls_tlsopt_trust_init(captls_tlsopt_trust *t, const char *roots_path,
     arena_len += n * CAPTLS_TRUST_NC_ARENA_BYTES(2 * CAPTLS_X509_MAX_SUBTREES);
     slots = calloc(n, sizeof(*slots));
     arena = malloc(arena_len);
+    t->anchor_slots = slots;
+    t->arena = arena;
     if (slots == NULL || arena == NULL ||
         captls_trust_store_init(&t->store, slots, n, arena, arena_len,
                                 false) != CAPTLS_OK ||

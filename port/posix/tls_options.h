@@ -14,8 +14,10 @@
  *    the whole run); what a TLS config points to (signer, chain source,
  *    caps, verify scratch, ALPN strings) lives inside these objects, so
  *    they must outlive every connection made from the config. File bytes
- *    are read once into the heap and never freed (the trust store and the
- *    chain borrow them).
+ *    are read once into the heap; the DER the trust store and the chain
+ *    borrow is freed only by captls_tlsopt_trust_fini /
+ *    captls_tlsopt_identity_free (the programs call them at exit; the
+ *    identity's key is wiped then).
  *  - Trust (client: server certificates; server: client certificates) is a
  *    TrustStore + CertVerifier reached through a cap table, as `captls
  *    verify` does. Policy choice, documented here because it is a
@@ -108,6 +110,9 @@ typedef struct captls_tlsopt_identity captls_tlsopt_identity;
 bool captls_tlsopt_identity_load(const char *cert_path, const char *key_path,
                                  captls_tlsopt_identity **out, char *err,
                                  size_t errcap);
+/* Wipes the key (captls_tls_key_signer_destroy) and frees; NULL is a
+ * no-op. Only after every config using it is gone. */
+void captls_tlsopt_identity_free(captls_tlsopt_identity *id);
 const captls_tls_signer *captls_tlsopt_identity_signer(
     const captls_tlsopt_identity *id);
 const captls_tls_chain_source *captls_tlsopt_identity_chain(
@@ -125,6 +130,11 @@ typedef struct captls_tlsopt_trust {
     captls_tls_verify_scratch scratch;
     captls_tls_peer_verifier peer;   /* ready for a config */
     size_t anchors;
+    /* heap the store borrows (freed by captls_tlsopt_trust_fini) */
+    captls_trust_anchor_info *anchor_slots;
+    uint8_t *arena;
+    captls_certificate *certs;
+    uint8_t *der;
 } captls_tlsopt_trust;
 
 /* roots_path NULL: the Mozilla roots (tlsServerAuth) with
@@ -133,6 +143,10 @@ typedef struct captls_tlsopt_trust {
 bool captls_tlsopt_trust_init(captls_tlsopt_trust *t, const char *roots_path,
                               const captls_clock *clock, char *err,
                               size_t errcap);
+
+/* Frees what trust_init allocated; only after every config using it is
+ * gone. */
+void captls_tlsopt_trust_fini(captls_tlsopt_trust *t);
 
 /* ---- key log ------------------------------------------------------------ */
 
