@@ -467,6 +467,12 @@ def test_reconnect_resumes(pki):
         assert r.returncode == 0, r.stderr
         err = r.stderr.decode()
         assert re.findall(r"^resumed: (\w+)$", err, re.M) == ["no", "yes"], err
+        # no CertificateVerify in a resumed handshake; the identity is the
+        # one verified when the ticket was issued
+        assert re.findall(r"^signature: (\S+)$", err, re.M) == \
+            ["ed25519", "none"], err
+        assert re.findall(r"^peer: (.*)$", err, re.M) == \
+            ["O=captls test, CN=localhost"] * 2, err
         pages = r.stdout.decode().split("HTTP/1.0 200 OK")
         assert len(pages) == 3
         assert "\nresumed: no\n" in pages[1] and "\nresumed: yes\n" in pages[2]

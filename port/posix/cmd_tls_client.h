@@ -14,8 +14,9 @@
  *   signature: SCHEME|none / hello-retry: yes|no / resumed: yes|no /
  *   alpn: P|none / peer: <leaf subject>|none / verify: ok
  * (one "key: value" per line, in that order). A resumed session carries
- * no certificate: "peer: none" then, and "verify: ok" stands for the
- * original handshake's verification the ticket is bound to.
+ * no certificate and no CertificateVerify ("signature: none"): "peer" and
+ * "verify: ok" then stand for the verified identity of the handshake that
+ * issued the ticket (the engine keeps it with the session).
  * Exit status: 0 when the handshake and verification succeeded and the
  * session ended with the peer's close_notify; 1 with
  *   "fail: <FailureReason>"   the server's certificate did not verify
