@@ -463,7 +463,7 @@ def echo_16mib(procs, srv, argv, name):
     cli = procs.start(name, argv)
     t = feed_random(cli, data, 11)
     wait_until(lambda: cli.out_path.stat().st_size >= MIB16 or cli.p.poll() is not None,
-               "16 MiB echoed", timeout=120, on_fail=cli.describe)
+               "16 MiB echoed", timeout=60, on_fail=cli.describe)
     t.join(10)
     assert not t.is_alive()
     cli.close_stdin()
