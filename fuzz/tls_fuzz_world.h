@@ -128,18 +128,25 @@ typedef struct fz_run {
 static inline void fz_lend(fz_run *r)
 {
     tp_end *e = r->e;
-    unsigned want = captls_tls_buffers_wanted(&e->conn);
-    if (want & CAPTLS_TLS_BUF_RX)
-        fz_check(captls_tls_lend(&e->conn, CAPTLS_TLS_BUF_RX, e->rx,
-                                 sizeof e->rx) == CAPTLS_OK, "lend RX");
-    if (want & CAPTLS_TLS_BUF_TX)
-        fz_check(captls_tls_lend(&e->conn, CAPTLS_TLS_BUF_TX, e->tx,
-                                 (r->flags & FZ_SMALL_TX) ? CAPTLS_TLS_TX_BUF_MIN
-                                                          : sizeof e->tx) ==
-                     CAPTLS_OK, "lend TX");
-    if (want & CAPTLS_TLS_BUF_HS)
-        fz_check(captls_tls_lend(&e->conn, CAPTLS_TLS_BUF_HS, e->hs,
-                                 sizeof e->hs) == CAPTLS_OK, "lend HS");
+    /* A lend lets the engine go on, which may make it want another buffer
+     * (a record waiting for HS fails and the alert needs TX): repeat. */
+    for (int round = 0; round < 4; round++) {
+        unsigned want = captls_tls_buffers_wanted(&e->conn);
+        if (want == 0)
+            return;
+        if (want & CAPTLS_TLS_BUF_RX)
+            fz_check(captls_tls_lend(&e->conn, CAPTLS_TLS_BUF_RX, e->rx,
+                                     sizeof e->rx) == CAPTLS_OK, "lend RX");
+        if (captls_tls_buffers_wanted(&e->conn) & CAPTLS_TLS_BUF_TX)
+            fz_check(captls_tls_lend(&e->conn, CAPTLS_TLS_BUF_TX, e->tx,
+                                     (r->flags & FZ_SMALL_TX)
+                                         ? CAPTLS_TLS_TX_BUF_MIN
+                                         : sizeof e->tx) == CAPTLS_OK,
+                     "lend TX");
+        if (captls_tls_buffers_wanted(&e->conn) & CAPTLS_TLS_BUF_HS)
+            fz_check(captls_tls_lend(&e->conn, CAPTLS_TLS_BUF_HS, e->hs,
+                                     sizeof e->hs) == CAPTLS_OK, "lend HS");
+    }
     fz_check(captls_tls_buffers_wanted(&e->conn) == 0, "wants a lent buffer");
 }
 
