@@ -1,0 +1,244 @@
+/* core/crypto/p256_field.h — arithmetic modulo the P-256 prime
+ * p = 2^256 - 2^224 + 2^192 + 2^96 - 1 (FIPS 186-4 §D.1.2.3) on four
+ * 64-bit little-endian limbs, in Montgomery form (a stored as a*2^256 mod
+ * p), portable C with unsigned __int128. Internal to the P-256 code
+ * (p256_point.c, p256_scalar.c and their tests).
+ *
+ * Contract. Every element passed in or returned is FULLY REDUCED (< p);
+ * the functions keep that invariant and outputs may alias inputs. All
+ * arithmetic is constant time: no branch or memory index depends on a
+ * value (selection is by masks passed through an empty asm barrier so the
+ * compiler cannot turn them back into branches). The only variable-time
+ * functions are named *_vartime and are for public data. Nothing is kept
+ * and nothing fails; wiping temporaries is the caller's job (they live on
+ * the caller's stack). Decoding from bytes (p256_fe_frombytes) reports
+ * whether the input was < p; it is the one place a non-canonical value is
+ * refused.
+ * Available only where the compiler has unsigned __int128
+ * (CAPTLS_P256_FAST); elsewhere the P-256 code falls back to BearSSL.
+ */
+#ifndef CAPTLS_CRYPTO_P256_FIELD_H
+#define CAPTLS_CRYPTO_P256_FIELD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#if defined(__SIZEOF_INT128__) && (defined(__GNUC__) || defined(__clang__))
+#define CAPTLS_P256_FAST 1
+#else
+#define CAPTLS_P256_FAST 0
+#endif
+
+#if CAPTLS_P256_FAST
+
+typedef unsigned __int128 p256_u128;
+
+typedef struct p256_fe {
+    uint64_t v[4];
+} p256_fe;
+
+#define P256_INLINE static inline __attribute__((always_inline))
+
+#define P256_P0 0xffffffffffffffffULL
+#define P256_P1 0x00000000ffffffffULL
+#define P256_P2 0x0000000000000000ULL
+#define P256_P3 0xffffffff00000001ULL
+
+/* Hides a mask from the optimizer (so selections stay branch-free). */
+P256_INLINE uint64_t p256_barrier(uint64_t x)
+{
+    __asm__("" : "+r"(x));
+    return x;
+}
+
+/* All ones iff x == 0, else 0. */
+P256_INLINE uint64_t p256_mask_zero(uint64_t x)
+{
+    return p256_barrier(((x | (0 - x)) >> 63) - 1);
+}
+
+/* r = (c·2^256 + a) - p if that is >= 0, else a; c is 0 or 1 and the
+ * value is < 2p. */
+P256_INLINE void p256_fe_reduce_once(p256_fe *r, const uint64_t a[4],
+                                     uint64_t c)
+{
+    p256_u128 t;
+    uint64_t d[4], borrow, mask;
+
+    t = (p256_u128)a[0] - P256_P0;
+    d[0] = (uint64_t)t;
+    borrow = (uint64_t)(t >> 64) & 1;
+    t = (p256_u128)a[1] - P256_P1 - borrow;
+    d[1] = (uint64_t)t;
+    borrow = (uint64_t)(t >> 64) & 1;
+    t = (p256_u128)a[2] - borrow;
+    d[2] = (uint64_t)t;
+    borrow = (uint64_t)(t >> 64) & 1;
+    t = (p256_u128)a[3] - P256_P3 - borrow;
+    d[3] = (uint64_t)t;
+    borrow = (uint64_t)(t >> 64) & 1;
+    /* keep a iff borrow out of the subtraction and no carry c */
+    mask = p256_barrier(0 - (borrow & (c ^ 1)));
+    for (int i = 0; i < 4; i++)
+        r->v[i] = (a[i] & mask) | (d[i] & ~mask);
+}
+
+/* r = a + b mod p */
+P256_INLINE void p256_fe_add(p256_fe *r, const p256_fe *a, const p256_fe *b)
+{
+    uint64_t s[4];
+    p256_u128 t = 0;
+
+    for (int i = 0; i < 4; i++) {
+        t += (p256_u128)a->v[i] + b->v[i];
+        s[i] = (uint64_t)t;
+        t >>= 64;
+    }
+    p256_fe_reduce_once(r, s, (uint64_t)t);
+}
+
+/* r = a - b mod p */
+P256_INLINE void p256_fe_sub(p256_fe *r, const p256_fe *a, const p256_fe *b)
+{
+    uint64_t d[4], borrow = 0, mask;
+    p256_u128 t;
+
+    for (int i = 0; i < 4; i++) {
+        t = (p256_u128)a->v[i] - b->v[i] - borrow;
+        d[i] = (uint64_t)t;
+        borrow = (uint64_t)(t >> 64) & 1;
+    }
+    /* add p back iff it borrowed */
+    mask = p256_barrier(0 - borrow);
+    t = (p256_u128)d[0] + (P256_P0 & mask);
+    r->v[0] = (uint64_t)t;
+    t = (t >> 64) + d[1] + (P256_P1 & mask);
+    r->v[1] = (uint64_t)t;
+    t = (t >> 64) + d[2];
+    r->v[2] = (uint64_t)t;
+    t = (t >> 64) + d[3] + (P256_P3 & mask);
+    r->v[3] = (uint64_t)t;
+}
+
+/* Montgomery reduction of a 512-bit t: r = t / 2^256 mod p for t < p^2
+ * (SOS; -p^-1 mod 2^64 = 1, so the quotient digit is the limb itself).
+ * With m = t[i]: m·p = m·2^256 - m·2^224 + m·2^192 + m·2^96 - m, and
+ * t[i] + m·p0 = m·2^64 exactly, so limb i becomes 0 with a carry of m;
+ * limb i+1 gets m·p1 + m = m·2^32; limb i+3 gets m·p3. */
+P256_INLINE void p256_fe_mont_reduce(p256_fe *r, uint64_t t[8])
+{
+    uint64_t top = 0;
+    p256_u128 acc;
+
+    for (int i = 0; i < 4; i++) {
+        uint64_t m = t[i], c;
+
+        acc = (p256_u128)t[i + 1] + ((p256_u128)m << 32);
+        t[i + 1] = (uint64_t)acc;
+        acc = (p256_u128)t[i + 2] + (uint64_t)(acc >> 64);
+        t[i + 2] = (uint64_t)acc;
+        acc = (p256_u128)t[i + 3] + (uint64_t)(acc >> 64) +
+              (p256_u128)m * P256_P3;
+        t[i + 3] = (uint64_t)acc;
+        c = (uint64_t)(acc >> 64);
+        for (int j = i + 4; j < 8; j++) {
+            acc = (p256_u128)t[j] + c;
+            t[j] = (uint64_t)acc;
+            c = (uint64_t)(acc >> 64);
+        }
+        top += c;
+    }
+    /* (t + M·p) / 2^256 < 2p: one conditional subtraction. */
+    p256_fe_reduce_once(r, t + 4, top);
+}
+
+/* r = a * b / 2^256 mod p (Montgomery product). */
+P256_INLINE void p256_fe_mul(p256_fe *r, const p256_fe *a, const p256_fe *b)
+{
+    uint64_t t[8];
+    p256_u128 acc;
+
+    for (int i = 0; i < 8; i++)
+        t[i] = 0;
+    for (int i = 0; i < 4; i++) {
+        uint64_t c = 0;
+        for (int j = 0; j < 4; j++) {
+            acc = (p256_u128)a->v[i] * b->v[j] + t[i + j] + c;
+            t[i + j] = (uint64_t)acc;
+            c = (uint64_t)(acc >> 64);
+        }
+        t[i + 4] = c;
+    }
+    p256_fe_mont_reduce(r, t);
+}
+
+/* r = a^2 / 2^256 mod p: cross products once, doubled, plus squares. */
+P256_INLINE void p256_fe_sqr(p256_fe *r, const p256_fe *a)
+{
+    uint64_t t[8], c;
+    p256_u128 acc;
+
+    for (int i = 0; i < 8; i++)
+        t[i] = 0;
+    for (int i = 0; i < 3; i++) {
+        c = 0;
+        for (int j = i + 1; j < 4; j++) {
+            acc = (p256_u128)a->v[i] * a->v[j] + t[i + j] + c;
+            t[i + j] = (uint64_t)acc;
+            c = (uint64_t)(acc >> 64);
+        }
+        t[i + 4] = c;
+    }
+    /* double the cross products (the sum is < 2^511: no bit lost) */
+    t[7] = t[6] >> 63;
+    for (int i = 6; i > 0; i--)
+        t[i] = (t[i] << 1) | (t[i - 1] >> 63);
+    t[0] <<= 1;
+    c = 0;
+    for (int i = 0; i < 4; i++) {
+        acc = (p256_u128)a->v[i] * a->v[i] + t[2 * i] + c;
+        t[2 * i] = (uint64_t)acc;
+        acc = (p256_u128)t[2 * i + 1] + (uint64_t)(acc >> 64);
+        t[2 * i + 1] = (uint64_t)acc;
+        c = (uint64_t)(acc >> 64);
+    }
+    p256_fe_mont_reduce(r, t);
+}
+
+/* r = a if mask is all ones, unchanged if mask is 0. */
+P256_INLINE void p256_fe_cmov(p256_fe *r, const p256_fe *a, uint64_t mask)
+{
+    for (int i = 0; i < 4; i++)
+        r->v[i] ^= (r->v[i] ^ a->v[i]) & mask;
+}
+
+/* All ones iff a == 0 (constant time). */
+P256_INLINE uint64_t p256_fe_is_zero(const p256_fe *a)
+{
+    return p256_mask_zero(a->v[0] | a->v[1] | a->v[2] | a->v[3]);
+}
+
+/* r = -a mod p */
+P256_INLINE void p256_fe_neg(p256_fe *r, const p256_fe *a)
+{
+    p256_fe z = {{0, 0, 0, 0}};
+    p256_fe_sub(r, &z, a);
+}
+
+/* Montgomery forms of 1 (2^256 mod p), b, and R^2 mod p. */
+extern const p256_fe p256_fe_one;
+extern const p256_fe p256_fe_b;
+
+/* r = a^-1 mod p (Fermat, a^(p-2); 0 maps to 0). Constant time. */
+void p256_fe_inv(p256_fe *r, const p256_fe *a);
+
+/* r = Montgomery form of the 32-byte big-endian value; returns false
+ * (r unspecified) iff the value is >= p. Not constant time in whether it
+ * is >= p (a public property of a public or validated value). */
+bool p256_fe_frombytes(p256_fe *r, const uint8_t in[32]);
+
+/* out = the 32-byte big-endian canonical value of a. */
+void p256_fe_tobytes(uint8_t out[32], const p256_fe *a);
+
+#endif /* CAPTLS_P256_FAST */
+#endif
