@@ -161,9 +161,12 @@ static captls_result member_b64(const captls_json_doc *d, size_t obj,
     if (r == CAPTLS_ERR_BUFFER_TOO_SMALL)
         return CAPTLS_ERR_INVALID_KEY;
     CAPTLS_TRY(r);
-    if (captls_base64url_decoded_len(l) != n)
-        return l % 4 == 1 ? CAPTLS_ERR_MALFORMED : CAPTLS_ERR_INVALID_KEY;
     size_t got = 0;
+    r = captls_base64url_decode(text, l, NULL, 0, &got); /* validate only */
+    if (r != CAPTLS_OK && r != CAPTLS_ERR_BUFFER_TOO_SMALL)
+        return CAPTLS_ERR_MALFORMED;
+    if (captls_base64url_decoded_len(l) != n)
+        return CAPTLS_ERR_INVALID_KEY;
     CAPTLS_TRY(captls_base64url_decode(text, l, out, n, &got));
     return CAPTLS_OK;
 }

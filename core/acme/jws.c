@@ -214,13 +214,13 @@ captls_result captls_jws_parse(const char *text, size_t len,
     if (captls_json_type_of(&d, 0) != CAPTLS_JSON_OBJECT || d.tok[0].size != 3)
         return CAPTLS_ERR_MALFORMED;
     CAPTLS_TRY(b64_member(&d, 0, "protected", &j.protected_b64, &j.protected_len));
+    if (j.protected_len == 0)
+        return CAPTLS_ERR_MALFORMED;
     CAPTLS_TRY(b64_member(&d, 0, "payload", &j.payload_b64, &j.payload_len));
     CAPTLS_TRY(b64_member(&d, 0, "signature", &sig_b64, &sig_len));
     if (captls_base64url_decoded_len(sig_len) != 64)
         return CAPTLS_ERR_BAD_SIGNATURE;
     CAPTLS_TRY(captls_base64url_decode(sig_b64, sig_len, j.sig, 64, &n));
-    if (j.protected_len == 0)
-        return CAPTLS_ERR_MALFORMED;
     captls_result r = captls_base64url_decode(j.protected_b64, j.protected_len,
                                               hdr_buf, hdr_cap, &n);
     if (r == CAPTLS_ERR_BUFFER_TOO_SMALL)
