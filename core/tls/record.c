@@ -135,7 +135,16 @@ captls_result captls_tls_record_open(captls_tls_conn *c, uint8_t *type,
     *type = rec[0];
     /* RFC 8446 §5: a change_cipher_spec record is never protected; it is
      * handled by the caller whatever the read keys. */
-    if (!keys_on(&c->rd) || rec[0] == CAPTLS_CT_CHANGE_CIPHER_SPEC) {
+    /* A peer that fails before it has our keys (a client refusing our
+     * ServerHello) can only send its alert in plaintext: accept a 2-byte
+     * plaintext alert while nothing protected has been read yet, so the
+     * real reason is reported. An on-path attacker gains nothing by it:
+     * it can end a handshake by dropping packets anyway. */
+    bool early_alert = rec[0] == CAPTLS_CT_ALERT && n == 2 &&
+                       keys_on(&c->rd) && c->rd.seq == 0 &&
+                       !c->peer_finished;
+    if (!keys_on(&c->rd) || rec[0] == CAPTLS_CT_CHANGE_CIPHER_SPEC ||
+        early_alert) {
         /* §5.1: TLSPlaintext.length MUST NOT exceed 2^14. */
         if (n > CAPTLS_TLS_MAX_PLAINTEXT)
             return CAPTLS_TLS_ERR(RECORD_OVERFLOW);

@@ -326,6 +326,39 @@ static void test_entropy_failure_fails_closed(void **state)
     assert_int_equal(captls_tls_error(&P.c.conn), CAPTLS_TLS_ERR(INTERNAL_ERROR));
 }
 
+/* A client that refuses the ServerHello has no keys yet: its plaintext
+ * alert is taken as the reason, not as an unexpected record. */
+static void test_plaintext_alert_before_client_keys(void **state)
+{
+    static const uint8_t alert[7] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 40};
+    captls_tls_info si;
+    uint8_t *in;
+    size_t room, n;
+    setup(state);
+    assert_int_equal(captls_tls_server_init(&P.s.conn, &W.scfg), CAPTLS_OK);
+    assert_int_equal(captls_tls_client_init(&P.c.conn, &W.ccfg, HOST, NULL, NULL,
+                                            NULL), CAPTLS_OK);
+    /* the ClientHello to the server, the server's flight not delivered */
+    while (tp_step(&P.c, &P.s, 0))
+        ;
+    assert_non_null(captls_tls_send_buf(&P.s.conn, &n));
+    for (size_t off = 0; off < sizeof alert; off += room) {
+        in = captls_tls_recv_buf(&P.s.conn, &room);
+        assert_non_null(in);
+        if (room > sizeof alert - off)
+            room = sizeof alert - off;
+        memcpy(in, alert + off, room);
+        if (captls_tls_recv_ack(&P.s.conn, room) != CAPTLS_OK)
+            break;
+    }
+    assert_int_equal(captls_tls_error(&P.s.conn),
+                     CAPTLS_ERR_ALERT_BASE + CAPTLS_ALERT_HANDSHAKE_FAILURE);
+    info(&P.s, &si);
+    assert_true(si.alert_received_valid);
+    assert_int_equal(si.alert_received, CAPTLS_ALERT_HANDSHAKE_FAILURE);
+    assert_false(si.alert_sent_valid);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -339,6 +372,7 @@ int main(void)
         cmocka_unit_test_setup(test_record_size_limit, setup),
         cmocka_unit_test_setup(test_idle_connection_holds_no_buffer, setup),
         cmocka_unit_test_setup(test_entropy_failure_fails_closed, setup),
+        cmocka_unit_test_setup(test_plaintext_alert_before_client_keys, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
