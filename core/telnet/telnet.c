@@ -18,6 +18,9 @@ enum { Q_EMPTY = 0, Q_OPPOSITE = 1 };
 void captls_telnet_init(captls_telnet *t)
 {
     memset(t, 0, sizeof *t);
+    t->us_allowed = (1u << CAPTLS_TELNET_IX_ECHO) | (1u << CAPTLS_TELNET_IX_SGA);
+    t->him_allowed = (1u << CAPTLS_TELNET_IX_SGA) | (1u << CAPTLS_TELNET_IX_TTYPE) |
+                     (1u << CAPTLS_TELNET_IX_NAWS);
 }
 
 static void emit(captls_telnet *t, captls_telnet_out *out, const uint8_t *p,
@@ -54,15 +57,14 @@ static int opt_index(uint8_t opt)
  * echoes (RFC 857: the peer echoing our output back would be a loop of
  * text) and suppresses go-ahead both ways; the client may tell us its
  * terminal type and window size but we never send ours. */
-static bool us_ok(int ix)
+static bool us_ok(const captls_telnet *t, int ix)
 {
-    return ix == CAPTLS_TELNET_IX_ECHO || ix == CAPTLS_TELNET_IX_SGA;
+    return (t->us_allowed >> ix) & 1u;
 }
 
-static bool him_ok(int ix)
+static bool him_ok(const captls_telnet *t, int ix)
 {
-    return ix == CAPTLS_TELNET_IX_SGA || ix == CAPTLS_TELNET_IX_TTYPE ||
-           ix == CAPTLS_TELNET_IX_NAWS;
+    return (t->him_allowed >> ix) & 1u;
 }
 
 /* Called whenever the peer's side of an option has just become YES. */
@@ -106,7 +108,7 @@ static bool negotiate(captls_telnet *t, uint8_t cmd, uint8_t opt,
     if (yes) {
         switch (*st) {
         case CAPTLS_TELNET_Q_NO:
-            if (ours ? us_ok(ix) : him_ok(ix)) {
+            if (ours ? us_ok(t, ix) : him_ok(t, ix)) {
                 *st = CAPTLS_TELNET_Q_YES;
                 send_cmd(t, out, pos, opt);
                 if (!ours)
@@ -183,7 +185,7 @@ bool captls_telnet_request(captls_telnet *t, uint8_t opt, bool our_side,
 
     if (ix < 0)
         return false;
-    if (enable && !(our_side ? us_ok(ix) : him_ok(ix)))
+    if (enable && !(our_side ? us_ok(t, ix) : him_ok(t, ix)))
         return false;
     st = our_side ? &t->opts[ix].us : &t->opts[ix].him;
     q = our_side ? &t->opts[ix].usq : &t->opts[ix].himq;
@@ -237,6 +239,14 @@ bool captls_telnet_enabled(const captls_telnet *t, uint8_t opt, bool our_side)
 void captls_telnet_open(captls_telnet *t, const captls_telnet_open_options *o,
                         captls_telnet_out *out)
 {
+    if (!o->will_echo)
+        t->us_allowed &= (uint8_t)~(1u << CAPTLS_TELNET_IX_ECHO);
+    if (!o->will_sga)
+        t->us_allowed &= (uint8_t)~(1u << CAPTLS_TELNET_IX_SGA);
+    if (!o->do_ttype)
+        t->him_allowed &= (uint8_t)~(1u << CAPTLS_TELNET_IX_TTYPE);
+    if (!o->do_naws)
+        t->him_allowed &= (uint8_t)~(1u << CAPTLS_TELNET_IX_NAWS);
     if (o->will_echo)
         (void)captls_telnet_request(t, CAPTLS_TELNET_OPT_ECHO, true, true, out);
     if (o->will_sga)

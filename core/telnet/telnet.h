@@ -121,6 +121,10 @@ typedef struct captls_telnet {
     uint16_t sb_len;
     uint8_t sb[CAPTLS_TELNET_SB_MAX];
     captls_telnet_opt_state opts[CAPTLS_TELNET_NOPTS];
+    /* Which supported options a peer may enable (bit = 1 << index): all
+     * after init; captls_telnet_open narrows them to what was offered, so
+     * a server that does not echo also refuses DO ECHO. */
+    uint8_t us_allowed, him_allowed;
     /* what the peer told us */
     uint16_t cols, rows;                       /* 0: unknown */
     char ttype[CAPTLS_TELNET_TTYPE_MAX + 1];   /* "" until TTYPE IS */
@@ -159,7 +163,10 @@ typedef struct captls_telnet_open_options {
 } captls_telnet_open_options;
 
 void captls_telnet_init(captls_telnet *t);
-/* Queues the server's opening requests (RFC 1143 "we want to enable"). */
+/* Queues the server's opening requests (RFC 1143 "we want to enable") and
+ * narrows the policy: an option not requested here is refused when the
+ * peer asks for it (ECHO, TTYPE, NAWS; SGA on the peer's side stays
+ * allowed — it only removes GA bytes). */
 void captls_telnet_open(captls_telnet *t, const captls_telnet_open_options *o,
                         captls_telnet_out *out);
 /* Feeds one byte from the network; *ev says what it meant. */

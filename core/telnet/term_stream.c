@@ -133,6 +133,7 @@ void captls_term_stream_wipe(captls_term_stream *s)
 static captls_result m_next_event(void *self, captls_term_event *ev)
 {
     captls_term_stream *s = self;
+    captls_term_event_done(&s->term);
     pump(s);
     return captls_term_next_event(&s->term, ev);
 }

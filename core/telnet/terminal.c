@@ -99,7 +99,11 @@ captls_result captls_term_net_input(captls_term *t, const uint8_t *data,
     if (t->local_close || t->close_sent)
         return CAPTLS_OK; /* nothing more is read after a close */
     compact(t);
-    while (i < len && t->pending == 0 && t->open_sent &&
+    /* Input waits while an event is with the shell: the bytes typed after
+     * a line are processed only when the shell asks for the next event,
+     * so an echo change it made in between (hidden password) applies to
+     * type-ahead too. */
+    while (i < len && t->pending == 0 && t->open_sent && !t->ev_out &&
            out_free(t) >= CAPTLS_TERM_INPUT_RESERVE) {
         captls_telnet_out o = out_view(t);
         captls_telnet_ev ev;
@@ -174,15 +178,23 @@ bool captls_term_net_done(const captls_term *t)
     return t != NULL && t->local_close && t->out_len == 0;
 }
 
+void captls_term_event_done(captls_term *t)
+{
+    if (t == NULL)
+        return;
+    if (t->line_out) {
+        captls_line_release(&t->ln); /* the line handed out is wiped now */
+        t->line_out = false;
+    }
+    t->ev_out = false;
+}
+
 captls_result captls_term_next_event(captls_term *t, captls_term_event *ev)
 {
     if (t == NULL || ev == NULL)
         return CAPTLS_ERR_INVALID_ARGUMENT;
     memset(ev, 0, sizeof *ev);
-    if (t->line_out) {
-        captls_line_release(&t->ln); /* the line handed out is wiped now */
-        t->line_out = false;
-    }
+    captls_term_event_done(t);
     if (t->close_sent)
         return CAPTLS_EOF;
     if (!t->open_sent) {
@@ -195,6 +207,7 @@ captls_result captls_term_next_event(captls_term *t, captls_term_event *ev)
     if (t->pending != 0 && !t->local_close) {
         ev->kind = (captls_term_ev_kind)t->pending;
         t->pending = 0;
+        t->ev_out = true;
         if (ev->kind == CAPTLS_TERM_EV_LINE) {
             ev->line = captls_line_text(&t->ln, &ev->len);
             t->line_out = true;

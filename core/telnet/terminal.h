@@ -16,6 +16,10 @@
  *    pressure does the rest); nothing queues without bound.
  *    captls_term_write consumes shell output only while its translated form
  *    fits.
+ *  - Type-ahead: after handing out an input event the engine reads no
+ *    further input until the shell asks for the next event, so a mode
+ *    change made in between (set_echo HIDDEN after "login:") applies to
+ *    bytes the client already sent.
  *  - Events (TerminalSession): OPEN once first; then LINE (text valid until
  *    the next call on the engine, then wiped), INTERRUPT (Ctrl-C, IAC IP,
  *    IAC BRK), EOF (Ctrl-D on an empty line), RESIZE (NAWS: cols/rows);
@@ -110,6 +114,7 @@ typedef struct captls_term {
     captls_term_line_options opt;
     uint8_t pending;       /* captls_term_ev_kind waiting, 0 none */
     bool open_sent, line_out; /* line_out: a LINE was handed out */
+    bool ev_out;           /* an input event is with the shell: input waits */
     bool peer_eof, local_close, close_sent;
     bool out_cr;           /* shell output: last byte was a bare CR */
     captls_term_close_hint hint;
@@ -143,6 +148,9 @@ bool captls_term_net_done(const captls_term *t);
 /* ---- shell side (the TerminalSession methods) ------------------------- */
 CAPTLS_MUST_CHECK captls_result captls_term_next_event(captls_term *t,
                                                        captls_term_event *ev);
+/* The shell is done with the last event (next_event does this first):
+ * a LINE's text is wiped and input flows again. */
+void captls_term_event_done(captls_term *t);
 CAPTLS_MUST_CHECK captls_result captls_term_write(captls_term *t,
                                                   const uint8_t *data,
                                                   size_t len,
