@@ -437,3 +437,153 @@ captls_result captls_rsa_pss_sign(const captls_rsa_private_key *key,
     captls_zeroize(em_copy, sizeof em_copy);
     return ok ? CAPTLS_OK : CAPTLS_ERR_INTERNAL;
 }
+
+/* --------------------------------------------------- PKCS#1 v1.5 sign */
+
+captls_result captls_rsa_pkcs1_sign(const captls_rsa_private_key *key,
+                                    captls_hash_alg hash, const uint8_t *msg,
+                                    size_t msg_len, uint8_t *sig,
+                                    size_t sig_cap, size_t *sig_len)
+{
+    uint8_t buf[CAPTLS_RSA_MAX_BYTES], em[CAPTLS_RSA_MAX_BYTES];
+    const uint8_t *di;
+    size_t k = key->pub.n_len, hlen = captls_hash_size(hash), tlen, pos;
+    br_rsa_private_key sk;
+    br_rsa_public_key pk;
+    bool ok;
+
+    switch (hash) {
+    case CAPTLS_HASH_SHA256: di = di_sha256; break;
+    case CAPTLS_HASH_SHA384: di = di_sha384; break;
+    case CAPTLS_HASH_SHA512: di = di_sha512; break;
+    default: return CAPTLS_ERR_UNSUPPORTED;
+    }
+    if (k == 0)
+        return CAPTLS_ERR_INVALID_KEY;
+    if (sig_cap < k)
+        return CAPTLS_ERR_BUFFER_TOO_SMALL;
+    if (sig_len == NULL || (msg == NULL && msg_len != 0))
+        return CAPTLS_ERR_INVALID_ARGUMENT;
+    /* §9.2 EMSA-PKCS1-v1_5-ENCODE: EM = 0x00 || 0x01 || PS || 0x00 || T;
+     * step 3: "If emLen < tLen + 11, output 'intended encoded message
+     * length too short'". */
+    tlen = 19 + hlen;
+    if (k < tlen + 11)
+        return CAPTLS_ERR_INVALID_ARGUMENT;
+    em[0] = 0x00;
+    em[1] = 0x01;
+    pos = k - tlen - 1;
+    memset(em + 2, 0xff, pos - 2);
+    em[pos++] = 0x00;
+    memcpy(em + pos, di, 19);
+    CAPTLS_TRY(captls_hash(hash, msg, msg_len, em + pos + 19));
+    memcpy(buf, em, k);
+    /* §8.2.1 step 2: s = RSASP1(K, m); checked with the public key before
+     * release, as for PSS. */
+    to_br_private(key, &sk);
+    ok = rsa_private_op()(buf, &sk) == 1;
+    captls_zeroize(&sk, sizeof sk);
+    if (ok) {
+        uint8_t chk[CAPTLS_RSA_MAX_BYTES];
+        memcpy(chk, buf, k);
+        to_br_public(&key->pub, &pk);
+        ok = rsa_public_op()(chk, k, &pk) == 1 && captls_ct_equal(chk, em, k);
+    }
+    if (ok) {
+        memcpy(sig, buf, k);
+        *sig_len = k;
+    }
+    captls_zeroize(buf, sizeof buf);
+    return ok ? CAPTLS_OK : CAPTLS_ERR_INTERNAL;
+}
+
+/* ------------------------------------------------------------ keygen */
+
+/* A BearSSL PRNG whose output is the caller's entropy interface. BearSSL's
+ * generate() cannot fail, so a failed draw is remembered and from then on
+ * the output is a public filler sequence (so that BearSSL's prime search
+ * still ends); captls_rsa_keygen then discards the key. */
+typedef struct entropy_prng {
+    const br_prng_class *vtable;
+    captls_entropy entropy;
+    bool failed;
+    uint64_t filler;
+} entropy_prng;
+
+static void eprng_init(const br_prng_class **ctx, const void *params,
+                       const void *seed, size_t seed_len)
+{
+    (void)ctx;
+    (void)params;
+    (void)seed;
+    (void)seed_len;
+}
+
+static void eprng_generate(const br_prng_class **ctx, void *out, size_t len)
+{
+    entropy_prng *p = (entropy_prng *)(void *)ctx;
+    if (p->failed || p->entropy.fill == NULL ||
+        p->entropy.fill(p->entropy.ctx, out, len) != CAPTLS_OK) {
+        uint8_t *o = out;
+        p->failed = true;
+        for (size_t i = 0; i < len; i++) {
+            p->filler ^= p->filler << 13; /* xorshift64: not secret */
+            p->filler ^= p->filler >> 7;
+            p->filler ^= p->filler << 17;
+            o[i] = (uint8_t)p->filler;
+        }
+    }
+}
+
+static void eprng_update(const br_prng_class **ctx, const void *seed,
+                         size_t seed_len)
+{
+    (void)ctx;
+    (void)seed;
+    (void)seed_len;
+}
+
+static const br_prng_class eprng_vtable = {sizeof(entropy_prng), eprng_init,
+                                           eprng_generate, eprng_update};
+
+captls_result captls_rsa_keygen(captls_rsa_private_key *out, unsigned bits,
+                                captls_entropy entropy)
+{
+    uint8_t kpriv[BR_RSA_KBUF_PRIV_SIZE(4096)];
+    uint8_t kpub[BR_RSA_KBUF_PUB_SIZE(4096)];
+    br_rsa_private_key sk;
+    br_rsa_public_key pk;
+    entropy_prng rng = {&eprng_vtable, entropy, false, 0x9E3779B97F4A7C15u};
+    uint8_t probe[32];
+    br_rsa_keygen gen = br_rsa_i62_keygen_get();
+    captls_result r;
+    uint32_t ok;
+
+    if (out == NULL)
+        return CAPTLS_ERR_INVALID_ARGUMENT;
+    memset(out, 0, sizeof *out);
+    if (bits != 2048 && bits != 3072 && bits != 4096)
+        return CAPTLS_ERR_UNSUPPORTED;
+    /* A source that fails at once fails before any work. */
+    if (entropy.fill == NULL ||
+        entropy.fill(entropy.ctx, probe, sizeof probe) != CAPTLS_OK)
+        return CAPTLS_ERR_ENTROPY_FAILURE;
+    captls_zeroize(probe, sizeof probe);
+    if (gen == 0)
+        gen = &br_rsa_i31_keygen;
+    ok = gen(&rng.vtable, &sk, kpriv, &pk, kpub, bits, 65537);
+    if (ok != 1 || rng.failed) {
+        r = rng.failed ? CAPTLS_ERR_ENTROPY_FAILURE : CAPTLS_ERR_INTERNAL;
+    } else {
+        r = captls_rsa_private_key_init(out, sk.p, sk.plen, sk.q, sk.qlen,
+                                        sk.dp, sk.dplen, sk.dq, sk.dqlen,
+                                        sk.iq, sk.iqlen, pk.e, pk.elen);
+        if (r == CAPTLS_OK && out->pub.bits != bits)
+            r = CAPTLS_ERR_INTERNAL;
+    }
+    captls_zeroize(kpriv, sizeof kpriv);
+    captls_zeroize(&sk, sizeof sk);
+    if (r != CAPTLS_OK)
+        captls_rsa_private_key_destroy(out);
+    return r;
+}

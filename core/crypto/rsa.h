@@ -33,8 +33,14 @@
  * countermeasure, CAPTLS_ERR_INTERNAL and nothing written on mismatch).
  * The private op is BearSSL's constant-time CRT code. captls_rsa_private_key_destroy
  * wipes all key material; there is no export function.
- * NOT checked: that p and q are prime or of similar size; key generation is
- * not provided (keys come from the vault/PKCS#8 or OpenSSL in tests).
+ * PKCS#1 v1.5 signing (RSASSA-PKCS1-v1_5-SIGN, §8.2.1) builds the same
+ * strict encoding as the verifier (DigestInfo with the NULL parameter) and
+ * is deterministic; it takes the same fault check as PSS signing.
+ * Key generation (captls_rsa_keygen) is BearSSL's keygen fed only by the
+ * caller's entropy interface; any entropy failure during generation fails
+ * the whole call closed (ENTROPY_FAILURE, nothing kept).
+ * NOT checked: that p and q are prime or of similar size for imported keys
+ * (generated keys come from BearSSL's Miller-Rabin keygen).
  */
 #ifndef CAPTLS_CRYPTO_RSA_H
 #define CAPTLS_CRYPTO_RSA_H
@@ -44,6 +50,7 @@
 
 #include "core/base/result.h"
 #include "core/crypto/hash.h"
+#include "port/port.h"
 
 #define CAPTLS_RSA_ACCEPT_MIN_BITS 2048u
 #define CAPTLS_RSA_ACCEPT_MAX_BITS 4096u
@@ -102,5 +109,19 @@ CAPTLS_MUST_CHECK captls_result captls_rsa_pss_sign(
     captls_hash_alg mgf1_hash, const uint8_t *salt, size_t salt_len,
     const uint8_t *msg, size_t msg_len, uint8_t *sig, size_t sig_cap,
     size_t *sig_len);
+
+/* RSASSA-PKCS1-v1_5-SIGN (RFC 8017 §8.2.1) with SHA-256/384/512 (else
+ * UNSUPPORTED). Writes k bytes to sig (BUFFER_TOO_SMALL if sig_cap < k). */
+CAPTLS_MUST_CHECK captls_result captls_rsa_pkcs1_sign(
+    const captls_rsa_private_key *key, captls_hash_alg hash,
+    const uint8_t *msg, size_t msg_len, uint8_t *sig, size_t sig_cap,
+    size_t *sig_len);
+
+/* A new key of `bits` (2048, 3072 or 4096; else UNSUPPORTED), e = 65537,
+ * drawn from `entropy` only. ENTROPY_FAILURE if any draw fails; *out is
+ * wiped on every failure. Slow (seconds for 4096 bits). */
+CAPTLS_MUST_CHECK captls_result captls_rsa_keygen(captls_rsa_private_key *out,
+                                                  unsigned bits,
+                                                  captls_entropy entropy);
 
 #endif
