@@ -55,6 +55,21 @@ bool captls_tls_wall_ms(const captls_tls_conn *c, uint64_t *ms);
 captls_result captls_tls_random(captls_tls_conn *c, uint8_t *out, size_t len);
 const captls_tls_common_config *captls_tls_common(const captls_tls_conn *c);
 void captls_tls_handshake_complete(captls_tls_conn *c);
+bool captls_tls_dead(const captls_tls_conn *c);
+bool captls_tls_in_handshake(const captls_tls_conn *c);
+bool captls_tls_output_pending(const captls_tls_conn *c);
+/* Application bytes one record can take now (0: none). */
+size_t captls_tls_app_room(const captls_tls_conn *c);
+/* After any input or buffer change: starts the client, resumes a record
+ * that waited for HS, pumps output, wipes the handshake state once unused. */
+void captls_tls_process(captls_tls_conn *c);
+
+/* ---- conn_input.c / conn_output.c ----------------------------------------- */
+/* Opens (once) and handles the complete record in RX. */
+CAPTLS_MUST_CHECK captls_result captls_tls_record_in(captls_tls_conn *c);
+/* Seals what is due into TX: the alert of a dead connection, the staged
+ * flight, a queued KeyUpdate, close_notify. */
+void captls_tls_pump_output(captls_tls_conn *c);
 
 /* ---- record.c ------------------------------------------------------------ */
 /* Installs keys for one direction from a traffic secret (RFC 8446 §7.3);
