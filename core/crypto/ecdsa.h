@@ -17,10 +17,18 @@
  * leftmost bits), so SHA-512 with P-256 works.
  * Signing: the private key is the raw big-endian scalar (32 bytes for
  * P-256), which must be in [1, n-1] (CAPTLS_ERR_INVALID_KEY otherwise).
- * The nonce k is derived by BearSSL's br_ecdsa_i31_sign_raw with HMAC_DRBG
- * over (x, H(m)) as in RFC 6979 §3.2 — deterministic, no RNG needed (the
- * unit test checks RFC 6979 A.2.5's published k-dependent signature). The
+ * The nonce k is RFC 6979 §3.2's HMAC_DRBG over (x, bits2octets(H(m)))
+ * with the signing hash — deterministic, no RNG needed, so a weak or absent
+ * entropy source cannot leak the key through a biased nonce (the unit test
+ * checks RFC 6979 A.2.5's published signature on both paths). The
  * signature is written as minimal DER; nothing is written on failure.
+ * Two implementations (p256_point.h): P-256 runs on the 64-bit code of
+ * p256_field.h / p256_scalar.h / p256_point.h (RFC 6979 written here over
+ * the hmac.h facade; constant-time k·G; variable-time u1·G + u2·Q for
+ * verification only) where the compiler has unsigned __int128, and on
+ * BearSSL (br_ecdsa_i31_sign_raw, its own RFC 6979 HMAC_DRBG;
+ * br_ecdsa_i31_vrfy_raw) otherwise or when captls_p256_force_bearssl(true);
+ * both give identical signatures. P-384 is always BearSSL.
  * Secret temporaries (scalar copy) are wiped. NOT checked: that the signer
  * holds the public key matching the scalar; hash strength policy (any of
  * SHA-256/384/512 with either curve).

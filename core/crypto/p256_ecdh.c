@@ -1,5 +1,6 @@
-/* core/crypto/p256_ecdh.c — P-256 ECDH over BearSSL's br_ec_p256_m31; see
- * p256_ecdh.h. */
+/* core/crypto/p256_ecdh.c — P-256 ECDH on the 64-bit P-256 code
+ * (p256_point.h) where it is built, else (or when forced) over BearSSL's
+ * br_ec_p256_m31; see p256_ecdh.h. */
 #include "core/crypto/p256_ecdh.h"
 
 #include <string.h>
@@ -8,6 +9,7 @@
 
 #include "core/base/ct.h"
 #include "core/crypto/ec_point_check.h"
+#include "core/crypto/p256_point.h"
 
 /* SEC 2 §2.4.2: the order n of the base point, big-endian. */
 static const uint8_t p256_n[32] = {
@@ -30,14 +32,34 @@ bool captls_p256_scalar_is_valid(const uint8_t scalar[32])
     return (bool)(borrow & ((nonzero + 0xffu) >> 8));
 }
 
+/* The range verdict is public (the scalar is used or refused):
+ * declassified for the ctgrind check (p256_point.h). */
+static bool scalar_ok(const uint8_t scalar[32])
+{
+    uint32_t ok = captls_p256_scalar_is_valid(scalar);
+
+    captls_p256_declassify(&ok, sizeof ok);
+    return ok != 0;
+}
+
 captls_result captls_p256_public(uint8_t pub[65], const uint8_t scalar[32])
 {
     const br_ec_impl *impl = &br_ec_p256_m31;
     uint8_t x[32], out[65];
     size_t n;
 
-    if (!captls_p256_scalar_is_valid(scalar))
+    if (!scalar_ok(scalar))
         return CAPTLS_ERR_INVALID_KEY;
+#if CAPTLS_P256_FAST
+    if (captls_p256_fast_active()) {
+        p256_jac q;
+
+        p256_mul_base(&q, scalar);
+        p256_point_encode(pub, &q);
+        captls_zeroize(&q, sizeof q);
+        return CAPTLS_OK;
+    }
+#endif
     memcpy(x, scalar, sizeof x);
     n = impl->mulgen(out, x, sizeof x, BR_EC_secp256r1);
     captls_zeroize(x, sizeof x);
@@ -54,8 +76,27 @@ captls_result captls_p256_ecdh(uint8_t shared[32], const uint8_t scalar[32],
     uint8_t x[32], pt[65];
     uint32_t ok;
 
-    if (!captls_p256_scalar_is_valid(scalar))
+    if (!scalar_ok(scalar))
         return CAPTLS_ERR_INVALID_KEY;
+#if CAPTLS_P256_FAST
+    if (captls_p256_fast_active()) {
+        p256_affine q;
+        p256_jac r;
+
+        /* SEC 1 §3.2.2.1 / RFC 8446 §4.2.8.2: uncompressed form only,
+         * exactly 65 bytes; X and Y below p and y^2 = x^3 - 3x + b. */
+        if (!p256_point_decode(&q, peer, peer_len))
+            return CAPTLS_ERR_INVALID_KEY;
+        /* Never the point at infinity: prime order n, 1 <= scalar < n,
+         * and q is a finite point. SEC 1 §3.3.1 step 3: z = x_P. */
+        p256_mul_point(&r, scalar, &q);
+        p256_point_x(x, &r);
+        memcpy(shared, x, 32);
+        captls_zeroize(&r, sizeof r);
+        captls_zeroize(x, sizeof x);
+        return CAPTLS_OK;
+    }
+#endif
     /* SEC 1 §3.2.2.1 / RFC 8446 §4.2.8.2: uncompressed form only, exactly
      * 65 bytes; X and Y below p and y^2 = x^3 - 3x + b. */
     if (peer == NULL || peer_len != sizeof pt || peer[0] != 0x04 ||

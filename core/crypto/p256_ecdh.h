@@ -4,11 +4,13 @@
  *
  * Contract. Caller-owned fixed-size buffers, nothing kept, no allocation.
  * Scalars are 32-byte big-endian integers and must lie in [1, n-1] (n the
- * group order); the range test is constant time and the scalar
- * multiplication is BearSSL's br_ec_p256_m31 (constant time in the scalar;
- * BearSSL 0.6 as packaged here has no m62/m64 P-256 code, so m31 is the
- * fastest constant-time choice it offers). Every secret temporary is wiped
- * before return. Points are uncompressed SEC 1 encodings 0x04||X||Y
+ * group order); the range test is constant time and so is the scalar
+ * multiplication: the 64-bit P-256 code of p256_point.h (fixed-base table
+ * for the public key, 4-bit fixed window for the shared secret) where the
+ * compiler has unsigned __int128, else — or when
+ * captls_p256_force_bearssl(true) — BearSSL's br_ec_p256_m31 (BearSSL 0.6
+ * as packaged here has no m62/m64 P-256 code). Both give identical
+ * results. Every secret temporary is wiped before return. Points are uncompressed SEC 1 encodings 0x04||X||Y
  * (65 bytes).
  * The peer point is validated strictly before use (SEC 1 §3.2.2.1, as
  * RFC 8446 §4.2.8.2 asks for "ECDHE parameters"): exactly 65 bytes, prefix

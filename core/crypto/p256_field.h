@@ -38,6 +38,23 @@ typedef struct p256_fe {
 } p256_fe;
 
 #define P256_INLINE static inline __attribute__((always_inline))
+/* Fully unrolls the fixed 4- and 8-step limb loops (-O2 would not). */
+#define P256_UNROLL _Pragma("GCC unroll 8")
+
+/* (r, c) = a + b + c, c a carry of 0 or 1 */
+#define P256_ADDC(r, c, a, b)                                    \
+    do {                                                         \
+        p256_u128 t_ = (p256_u128)(a) + (b) + (c);               \
+        (r) = (uint64_t)t_;                                      \
+        (c) = (uint64_t)(t_ >> 64);                              \
+    } while (0)
+/* (r, w) = a - b - w, w a borrow of 0 or 1 */
+#define P256_SUBB(r, w, a, b)                                    \
+    do {                                                         \
+        p256_u128 t_ = (p256_u128)(a) - (b) - (w);               \
+        (r) = (uint64_t)t_;                                      \
+        (w) = (uint64_t)(t_ >> 64) & 1;                          \
+    } while (0)
 
 #define P256_P0 0xffffffffffffffffULL
 #define P256_P1 0x00000000ffffffffULL
@@ -62,23 +79,15 @@ P256_INLINE uint64_t p256_mask_zero(uint64_t x)
 P256_INLINE void p256_fe_reduce_once(p256_fe *r, const uint64_t a[4],
                                      uint64_t c)
 {
-    p256_u128 t;
-    uint64_t d[4], borrow, mask;
+    uint64_t d[4], borrow = 0, mask;
 
-    t = (p256_u128)a[0] - P256_P0;
-    d[0] = (uint64_t)t;
-    borrow = (uint64_t)(t >> 64) & 1;
-    t = (p256_u128)a[1] - P256_P1 - borrow;
-    d[1] = (uint64_t)t;
-    borrow = (uint64_t)(t >> 64) & 1;
-    t = (p256_u128)a[2] - borrow;
-    d[2] = (uint64_t)t;
-    borrow = (uint64_t)(t >> 64) & 1;
-    t = (p256_u128)a[3] - P256_P3 - borrow;
-    d[3] = (uint64_t)t;
-    borrow = (uint64_t)(t >> 64) & 1;
+    P256_SUBB(d[0], borrow, a[0], P256_P0);
+    P256_SUBB(d[1], borrow, a[1], P256_P1);
+    P256_SUBB(d[2], borrow, a[2], P256_P2);
+    P256_SUBB(d[3], borrow, a[3], P256_P3);
     /* keep a iff borrow out of the subtraction and no carry c */
     mask = p256_barrier(0 - (borrow & (c ^ 1)));
+    P256_UNROLL
     for (int i = 0; i < 4; i++)
         r->v[i] = (a[i] & mask) | (d[i] & ~mask);
 }
@@ -86,38 +95,30 @@ P256_INLINE void p256_fe_reduce_once(p256_fe *r, const uint64_t a[4],
 /* r = a + b mod p */
 P256_INLINE void p256_fe_add(p256_fe *r, const p256_fe *a, const p256_fe *b)
 {
-    uint64_t s[4];
-    p256_u128 t = 0;
+    uint64_t s[4], c = 0;
 
-    for (int i = 0; i < 4; i++) {
-        t += (p256_u128)a->v[i] + b->v[i];
-        s[i] = (uint64_t)t;
-        t >>= 64;
-    }
-    p256_fe_reduce_once(r, s, (uint64_t)t);
+    P256_ADDC(s[0], c, a->v[0], b->v[0]);
+    P256_ADDC(s[1], c, a->v[1], b->v[1]);
+    P256_ADDC(s[2], c, a->v[2], b->v[2]);
+    P256_ADDC(s[3], c, a->v[3], b->v[3]);
+    p256_fe_reduce_once(r, s, c);
 }
 
 /* r = a - b mod p */
 P256_INLINE void p256_fe_sub(p256_fe *r, const p256_fe *a, const p256_fe *b)
 {
-    uint64_t d[4], borrow = 0, mask;
-    p256_u128 t;
+    uint64_t d[4], borrow = 0, mask, c = 0;
 
-    for (int i = 0; i < 4; i++) {
-        t = (p256_u128)a->v[i] - b->v[i] - borrow;
-        d[i] = (uint64_t)t;
-        borrow = (uint64_t)(t >> 64) & 1;
-    }
+    P256_SUBB(d[0], borrow, a->v[0], b->v[0]);
+    P256_SUBB(d[1], borrow, a->v[1], b->v[1]);
+    P256_SUBB(d[2], borrow, a->v[2], b->v[2]);
+    P256_SUBB(d[3], borrow, a->v[3], b->v[3]);
     /* add p back iff it borrowed */
     mask = p256_barrier(0 - borrow);
-    t = (p256_u128)d[0] + (P256_P0 & mask);
-    r->v[0] = (uint64_t)t;
-    t = (t >> 64) + d[1] + (P256_P1 & mask);
-    r->v[1] = (uint64_t)t;
-    t = (t >> 64) + d[2];
-    r->v[2] = (uint64_t)t;
-    t = (t >> 64) + d[3] + (P256_P3 & mask);
-    r->v[3] = (uint64_t)t;
+    P256_ADDC(r->v[0], c, d[0], P256_P0 & mask);
+    P256_ADDC(r->v[1], c, d[1], P256_P1 & mask);
+    P256_ADDC(r->v[2], c, d[2], 0);
+    P256_ADDC(r->v[3], c, d[3], P256_P3 & mask);
 }
 
 /* Montgomery reduction of a 512-bit t: r = t / 2^256 mod p for t < p^2
@@ -130,6 +131,7 @@ P256_INLINE void p256_fe_mont_reduce(p256_fe *r, uint64_t t[8])
     uint64_t top = 0;
     p256_u128 acc;
 
+    P256_UNROLL
     for (int i = 0; i < 4; i++) {
         uint64_t m = t[i], c;
 
@@ -141,6 +143,7 @@ P256_INLINE void p256_fe_mont_reduce(p256_fe *r, uint64_t t[8])
               (p256_u128)m * P256_P3;
         t[i + 3] = (uint64_t)acc;
         c = (uint64_t)(acc >> 64);
+        P256_UNROLL
         for (int j = i + 4; j < 8; j++) {
             acc = (p256_u128)t[j] + c;
             t[j] = (uint64_t)acc;
@@ -158,10 +161,13 @@ P256_INLINE void p256_fe_mul(p256_fe *r, const p256_fe *a, const p256_fe *b)
     uint64_t t[8];
     p256_u128 acc;
 
+    P256_UNROLL
     for (int i = 0; i < 8; i++)
         t[i] = 0;
+    P256_UNROLL
     for (int i = 0; i < 4; i++) {
         uint64_t c = 0;
+        P256_UNROLL
         for (int j = 0; j < 4; j++) {
             acc = (p256_u128)a->v[i] * b->v[j] + t[i + j] + c;
             t[i + j] = (uint64_t)acc;
@@ -178,10 +184,13 @@ P256_INLINE void p256_fe_sqr(p256_fe *r, const p256_fe *a)
     uint64_t t[8], c;
     p256_u128 acc;
 
+    P256_UNROLL
     for (int i = 0; i < 8; i++)
         t[i] = 0;
+    P256_UNROLL
     for (int i = 0; i < 3; i++) {
         c = 0;
+        P256_UNROLL
         for (int j = i + 1; j < 4; j++) {
             acc = (p256_u128)a->v[i] * a->v[j] + t[i + j] + c;
             t[i + j] = (uint64_t)acc;
@@ -191,10 +200,12 @@ P256_INLINE void p256_fe_sqr(p256_fe *r, const p256_fe *a)
     }
     /* double the cross products (the sum is < 2^511: no bit lost) */
     t[7] = t[6] >> 63;
+    P256_UNROLL
     for (int i = 6; i > 0; i--)
         t[i] = (t[i] << 1) | (t[i - 1] >> 63);
     t[0] <<= 1;
     c = 0;
+    P256_UNROLL
     for (int i = 0; i < 4; i++) {
         acc = (p256_u128)a->v[i] * a->v[i] + t[2 * i] + c;
         t[2 * i] = (uint64_t)acc;
@@ -208,6 +219,7 @@ P256_INLINE void p256_fe_sqr(p256_fe *r, const p256_fe *a)
 /* r = a if mask is all ones, unchanged if mask is 0. */
 P256_INLINE void p256_fe_cmov(p256_fe *r, const p256_fe *a, uint64_t mask)
 {
+    P256_UNROLL
     for (int i = 0; i < 4; i++)
         r->v[i] ^= (r->v[i] ^ a->v[i]) & mask;
 }

@@ -23,12 +23,14 @@ static void reduce_once(uint64_t r[4], const uint64_t a[4], uint64_t c)
 {
     uint64_t d[4], borrow = 0, mask;
 
+    P256_UNROLL
     for (int i = 0; i < 4; i++) {
         p256_u128 t = (p256_u128)a[i] - N[i] - borrow;
         d[i] = (uint64_t)t;
         borrow = (uint64_t)(t >> 64) & 1;
     }
     mask = p256_barrier(0 - (borrow & (c ^ 1)));
+    P256_UNROLL
     for (int i = 0; i < 4; i++)
         r[i] = (a[i] & mask) | (d[i] & ~mask);
 }
@@ -39,9 +41,11 @@ static void mont_mul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4])
     uint64_t t[6] = {0, 0, 0, 0, 0, 0};
     p256_u128 acc;
 
+    P256_UNROLL
     for (int i = 0; i < 4; i++) {
         uint64_t c = 0, m;
 
+        P256_UNROLL
         for (int j = 0; j < 4; j++) {
             acc = (p256_u128)a[j] * b[i] + t[j] + c;
             t[j] = (uint64_t)acc;
@@ -53,6 +57,7 @@ static void mont_mul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4])
         m = t[0] * N0;
         acc = (p256_u128)m * N[0] + t[0]; /* low limb becomes 0 */
         c = (uint64_t)(acc >> 64);
+        P256_UNROLL
         for (int j = 1; j < 4; j++) {
             acc = (p256_u128)m * N[j] + t[j] + c;
             t[j - 1] = (uint64_t)acc;
@@ -68,8 +73,10 @@ static void mont_mul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4])
 
 static void load_be(uint64_t r[4], const uint8_t in[32])
 {
+    P256_UNROLL
     for (int i = 0; i < 4; i++) {
         uint64_t w = 0;
+        P256_UNROLL
         for (int j = 0; j < 8; j++)
             w = (w << 8) | in[24 - 8 * i + j];
         r[i] = w;
@@ -90,6 +97,7 @@ uint64_t p256_sc_frombytes_checked(p256_sc *r, const uint8_t in[32])
     uint64_t a[4], borrow = 0;
 
     load_be(a, in);
+    P256_UNROLL
     for (int i = 0; i < 4; i++) {
         p256_u128 t = (p256_u128)a[i] - N[i] - borrow;
         borrow = (uint64_t)(t >> 64) & 1;
@@ -115,7 +123,9 @@ void p256_sc_from_digest(p256_sc *r, const uint8_t *digest, size_t len)
 
 void p256_sc_tobytes(uint8_t out[32], const p256_sc *a)
 {
+    P256_UNROLL
     for (int i = 0; i < 4; i++)
+        P256_UNROLL
         for (int j = 0; j < 8; j++)
             out[31 - 8 * i - j] = (uint8_t)(a->v[i] >> (8 * j));
 }
@@ -125,6 +135,7 @@ void p256_sc_add(p256_sc *r, const p256_sc *a, const p256_sc *b)
     uint64_t s[4];
     p256_u128 t = 0;
 
+    P256_UNROLL
     for (int i = 0; i < 4; i++) {
         t += (p256_u128)a->v[i] + b->v[i];
         s[i] = (uint64_t)t;
@@ -155,11 +166,13 @@ void p256_sc_inv(p256_sc *r, const p256_sc *a)
     static const uint64_t one[4] = {1, 0, 0, 0};
     uint64_t tab[16][4], acc[4];
 
+    P256_UNROLL
     for (int i = 0; i < 4; i++)
         tab[0][i] = NONE[i];
     mont_mul(tab[1], a->v, NRR); /* a·R */
     for (int i = 2; i < 16; i++)
         mont_mul(tab[i], tab[i - 1], tab[1]);
+    P256_UNROLL
     for (int i = 0; i < 4; i++)
         acc[i] = NONE[i];
     for (int i = 0; i < 64; i++) {

@@ -17,6 +17,7 @@
 #include <openssl/obj_mac.h>
 
 #include "core/crypto/ec_point_check.h"
+#include "core/crypto/p256_point.h"
 
 #define RANDOM_POINTS 2000
 
@@ -26,9 +27,38 @@ typedef struct curve {
     bool (*check)(const uint8_t *x, const uint8_t *y);
 } curve;
 
+/* Also checks that the strict decoder of the 64-bit P-256 code
+ * (p256_point.h) gives the same verdict, and that it refuses every
+ * prefix but 0x04 and every length but 65. */
 static bool p256(const uint8_t *x, const uint8_t *y)
 {
-    return captls_ec_p256_point_is_valid(x, y);
+    bool ok = captls_ec_p256_point_is_valid(x, y);
+#if CAPTLS_P256_FAST
+    uint8_t enc[66];
+    p256_affine q;
+
+    enc[0] = 0x04;
+    memcpy(enc + 1, x, 32);
+    memcpy(enc + 33, y, 32);
+    enc[65] = 0;
+    assert_int_equal(p256_point_decode(&q, enc, 65), ok);
+    assert_false(p256_point_decode(&q, enc, 64));
+    assert_false(p256_point_decode(&q, enc, 66));
+    enc[0] = 0x06;
+    assert_false(p256_point_decode(&q, enc, 65));
+    if (ok) { /* the decoded point re-encodes to the input */
+        p256_jac j;
+        uint8_t back[65];
+
+        j.x = q.x;
+        j.y = q.y;
+        j.z = p256_fe_one;
+        p256_point_encode(back, &j);
+        enc[0] = 0x04;
+        assert_memory_equal(back, enc, 65);
+    }
+#endif
+    return ok;
 }
 
 static bool p384(const uint8_t *x, const uint8_t *y)

@@ -16,6 +16,7 @@
 #include <openssl/rand.h>
 
 #include "core/crypto/ecdsa.h"
+#include "core/crypto/p256_point.h"
 #include "core/crypto/test_vectors.h"
 
 /* RFC 6979 A.2.5, P-256: private key x, public U = xG, and the signature
@@ -332,5 +333,17 @@ int main(void)
         cmocka_unit_test(test_strict_der),
         cmocka_unit_test(test_bad_keys),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int failed;
+
+    /* Both P-256 paths on this machine: the 64-bit code (where built)
+     * and the BearSSL fallback. */
+    captls_p256_force_bearssl(false);
+    if (CAPTLS_P256_FAST && !captls_p256_fast_active())
+        return 1;
+    failed = cmocka_run_group_tests_name("ecdsa fast path", tests, NULL, NULL);
+    captls_p256_force_bearssl(true);
+    failed += cmocka_run_group_tests_name("ecdsa BearSSL path", tests, NULL,
+                                          NULL);
+    captls_p256_force_bearssl(false);
+    return failed;
 }

@@ -24,6 +24,7 @@
 #include "conformance/diff_rng.h"
 #include "conformance/testkit.h"
 #include "core/crypto/p256_ecdh.h"
+#include "core/crypto/p256_point.h"
 
 #define N_DIFF 300
 
@@ -367,5 +368,17 @@ int main(void)
         cmocka_unit_test(test_scalar_range),
         cmocka_unit_test(test_invalid_points),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int failed;
+
+    /* Both P-256 paths on this machine: the 64-bit code (where built)
+     * and the BearSSL fallback. */
+    captls_p256_force_bearssl(false);
+    if (CAPTLS_P256_FAST && !captls_p256_fast_active())
+        return 1;
+    failed = cmocka_run_group_tests_name("p256_ecdh fast path", tests, NULL, NULL);
+    captls_p256_force_bearssl(true);
+    failed += cmocka_run_group_tests_name("p256_ecdh BearSSL path", tests, NULL,
+                                          NULL);
+    captls_p256_force_bearssl(false);
+    return failed;
 }
