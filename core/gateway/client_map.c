@@ -259,8 +259,15 @@ captls_result captls_client_map_parse(const char *text, size_t len,
         memcpy(ent.user, l + us, ue - us);
         /* KEY spans b .. the blanks before USER */
         size_t ke = us;
-        while (ke > b && is_blank(l[ke - 1]))
+        while (ke > b && is_blank(l[ke - 1])) {
+            /* an RFC 4514 "\\ " (escaped space) ends the DN: keep it */
+            size_t bs = 0;
+            while (ke - 1 - bs > b && l[ke - 2 - bs] == '\\')
+                bs++;
+            if (bs % 2 == 1)
+                break;
             ke--;
+        }
         if ((size_t)(ke - b) >= sizeof sha_pfx - 1 &&
             memcmp(l + b, sha_pfx, sizeof sha_pfx - 1) == 0) {
             size_t k0 = b + sizeof sha_pfx - 1;
