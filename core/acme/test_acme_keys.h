@@ -37,7 +37,9 @@ static captls_result test_sign(void *ctx, captls_acme_sig_alg alg,
             return CAPTLS_ERR_BUFFER_TOO_SMALL;
         captls_result r = captls_ecdsa_p256_sign(k->priv, CAPTLS_HASH_SHA256, msg,
                                                  len, sig, sig_len);
-        if (r == CAPTLS_OK && k->corrupt) {
+        if (r == CAPTLS_OK && k->corrupt && *sig_len >= cap) {
+            sig[0] = 0x31; /* a SET, not a SEQUENCE (no room to grow) */
+        } else if (r == CAPTLS_OK && k->corrupt) {
             /* r INTEGER with an extra leading zero byte: not DER */
             memmove(sig + 5, sig + 4, *sig_len - 4);
             sig[3]++;
