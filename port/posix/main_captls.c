@@ -14,6 +14,7 @@
 #include "core/base/sanitize.h"
 #include "core/base/selftest.h"
 #include "port/posix/captls_version.h"
+#include "port/posix/cmd_passwd.h"
 #include "port/posix/cmd_tls_client.h"
 #include "port/posix/cmd_tls_server.h"
 #include "port/posix/cmd_verify.h"
@@ -45,6 +46,8 @@ static const captls_command commands[] = {
      captls_cmd_tls_server},
     {"tls-client", CAPTLS_CMD_TLS_CLIENT_ARGS, CAPTLS_CMD_TLS_CLIENT_SUMMARY,
      captls_cmd_tls_client},
+    {"passwd", CAPTLS_CMD_PASSWD_ARGS, CAPTLS_CMD_PASSWD_SUMMARY,
+     captls_cmd_passwd},
     {"help", "", "list the commands", cmd_help},
 };
 
