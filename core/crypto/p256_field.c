@@ -4,6 +4,30 @@
 
 #if CAPTLS_P256_FAST
 
+#include "core/crypto/curve25519_field64.h"
+
+static bool fe_force_portable;
+
+#if CAPTLS_P256_ADX
+int p256_fe_adx;
+#endif
+
+void p256_fe_select(void)
+{
+#if CAPTLS_P256_ADX
+    int on = !fe_force_portable && CAPTLS_FE64_ASM &&
+             captls_fe64_supported();
+
+    __atomic_store_n(&p256_fe_adx, on, __ATOMIC_RELAXED);
+#endif
+}
+
+void p256_fe_force_portable(bool on)
+{
+    fe_force_portable = on;
+    p256_fe_select();
+}
+
 /* 2^256 mod p: Montgomery 1 */
 const p256_fe p256_fe_one = {{0x0000000000000001ULL, 0xffffffff00000000ULL,
                               0xffffffffffffffffULL, 0x00000000fffffffeULL}};

@@ -155,8 +155,8 @@ P256_INLINE void p256_fe_mont_reduce(p256_fe *r, uint64_t t[8])
     p256_fe_reduce_once(r, t + 4, top);
 }
 
-/* r = a * b / 2^256 mod p (Montgomery product). */
-P256_INLINE void p256_fe_mul(p256_fe *r, const p256_fe *a, const p256_fe *b)
+/* r = a * b / 2^256 mod p (Montgomery product), portable. */
+P256_INLINE void p256_fe_mul_c(p256_fe *r, const p256_fe *a, const p256_fe *b)
 {
     uint64_t t[8];
     p256_u128 acc;
@@ -178,8 +178,9 @@ P256_INLINE void p256_fe_mul(p256_fe *r, const p256_fe *a, const p256_fe *b)
     p256_fe_mont_reduce(r, t);
 }
 
-/* r = a^2 / 2^256 mod p: cross products once, doubled, plus squares. */
-P256_INLINE void p256_fe_sqr(p256_fe *r, const p256_fe *a)
+/* r = a^2 / 2^256 mod p: cross products once, doubled, plus squares;
+ * portable. */
+P256_INLINE void p256_fe_sqr_c(p256_fe *r, const p256_fe *a)
 {
     uint64_t t[8], c;
     p256_u128 acc;
@@ -214,6 +215,143 @@ P256_INLINE void p256_fe_sqr(p256_fe *r, const p256_fe *a)
         c = (uint64_t)(acc >> 64);
     }
     p256_fe_mont_reduce(r, t);
+}
+
+#if defined(__x86_64__)
+#define CAPTLS_P256_ADX 1
+
+/* Selected by p256_fe_select(): 1 = the BMI2/ADX product below. */
+extern int p256_fe_adx;
+
+/* One row of the schoolbook product (as curve25519_field64.c):
+ * z[r0..r4] += f_i * g, z[r4] fresh; CF carries low halves, OF high. */
+#define P256_ROW(fi, r0, r1, r2, r3, r4) \
+    "movq %[" #fi "], %%rdx\n\t" \
+    "xorl %k[lo], %k[lo]\n\t" \
+    "mulx %[g0], %[lo], %[hi]\n\t" \
+    "adcx %[lo], %[" #r0 "]\n\t" \
+    "adox %[hi], %[" #r1 "]\n\t" \
+    "mulx %[g1], %[lo], %[hi]\n\t" \
+    "adcx %[lo], %[" #r1 "]\n\t" \
+    "adox %[hi], %[" #r2 "]\n\t" \
+    "mulx %[g2], %[lo], %[hi]\n\t" \
+    "adcx %[lo], %[" #r2 "]\n\t" \
+    "adox %[hi], %[" #r3 "]\n\t" \
+    "mulx %[g3], %[lo], %[" #r4 "]\n\t" \
+    "adcx %[lo], %[" #r3 "]\n\t" \
+    "movl $0, %k[lo]\n\t" \
+    "adox %[lo], %[" #r4 "]\n\t" \
+    "adcx %[lo], %[" #r4 "]\n\t"
+
+/* One Montgomery step with m = z[ri] (see p256_fe_mont_reduce): adds
+ * [m<<32, m>>32, lo(m·p3), hi(m·p3)] at limb ri+1; the carry then runs
+ * up through the limbs named in `tail` into top. */
+#define P256_RED_HEAD(ri, r1, r2, r3, r4) \
+    "movq %[" #ri "], %%rdx\n\t" \
+    "mulx %[p3], %[lo], %[hi]\n\t" \
+    "shlq $32, %[" #ri "]\n\t" \
+    "shrq $32, %%rdx\n\t" \
+    "addq %[" #ri "], %[" #r1 "]\n\t" \
+    "adcq %%rdx, %[" #r2 "]\n\t" \
+    "adcq %[lo], %[" #r3 "]\n\t" \
+    "adcq %[hi], %[" #r4 "]\n\t"
+#define P256_ADC0(r) "adcq $0, %[" #r "]\n\t"
+
+/* r = a * b / 2^256 mod p with mulx/adcx/adox: the 512-bit product row
+ * by row, four Montgomery steps, one conditional subtraction of p by
+ * cmov. Requires BMI2 and ADX. r may alias a or b. z0 holds the top
+ * carry once its step is done. */
+P256_INLINE void p256_fe_mul_adx(p256_fe *r, const p256_fe *f,
+                                 const p256_fe *g)
+{
+    static const uint64_t p3 = P256_P3;
+    uint64_t z0, z1, z2, z3, z4, z5, z6, z7, lo, hi;
+
+    __asm__("movq %[f0], %%rdx\n\t"
+            "mulx %[g0], %[z0], %[z1]\n\t"
+            "mulx %[g1], %[lo], %[z2]\n\t"
+            "addq %[lo], %[z1]\n\t"
+            "mulx %[g2], %[lo], %[z3]\n\t"
+            "adcq %[lo], %[z2]\n\t"
+            "mulx %[g3], %[lo], %[z4]\n\t"
+            "adcq %[lo], %[z3]\n\t"
+            "adcq $0, %[z4]\n\t"
+            P256_ROW(f1, z1, z2, z3, z4, z5)
+            P256_ROW(f2, z2, z3, z4, z5, z6)
+            P256_ROW(f3, z3, z4, z5, z6, z7)
+            P256_RED_HEAD(z0, z1, z2, z3, z4)
+            P256_ADC0(z5) P256_ADC0(z6) P256_ADC0(z7)
+            "movl $0, %k[z0]\n\t"
+            P256_ADC0(z0)
+            P256_RED_HEAD(z1, z2, z3, z4, z5)
+            P256_ADC0(z6) P256_ADC0(z7) P256_ADC0(z0)
+            P256_RED_HEAD(z2, z3, z4, z5, z6)
+            P256_ADC0(z7) P256_ADC0(z0)
+            P256_RED_HEAD(z3, z4, z5, z6, z7)
+            P256_ADC0(z0)
+            /* (z0:z7:z6:z5:z4) < 2p; subtract p into z1, z2, z3, lo */
+            "movl $0xffffffff, %%edx\n\t"
+            "movq %[p3], %[hi]\n\t"
+            "movq %[z4], %[z1]\n\t"
+            "movq %[z5], %[z2]\n\t"
+            "movq %[z6], %[z3]\n\t"
+            "movq %[z7], %[lo]\n\t"
+            "subq $-1, %[z1]\n\t"
+            "sbbq %%rdx, %[z2]\n\t"
+            "sbbq $0, %[z3]\n\t"
+            "sbbq %[hi], %[lo]\n\t"
+            "sbbq $0, %[z0]\n\t"
+            /* borrow: the value was < p, keep it */
+            "cmovcq %[z4], %[z1]\n\t"
+            "cmovcq %[z5], %[z2]\n\t"
+            "cmovcq %[z6], %[z3]\n\t"
+            "cmovcq %[z7], %[lo]\n\t"
+            "movq %[z1], %[h0]\n\t"
+            "movq %[z2], %[h1]\n\t"
+            "movq %[z3], %[h2]\n\t"
+            "movq %[lo], %[h3]\n\t"
+            : [h0] "=m"(r->v[0]), [h1] "=m"(r->v[1]), [h2] "=m"(r->v[2]),
+              [h3] "=m"(r->v[3]), [z0] "=&r"(z0), [z1] "=&r"(z1),
+              [z2] "=&r"(z2), [z3] "=&r"(z3), [z4] "=&r"(z4),
+              [z5] "=&r"(z5), [z6] "=&r"(z6), [z7] "=&r"(z7),
+              [lo] "=&r"(lo), [hi] "=&r"(hi)
+            : [f0] "m"(f->v[0]), [f1] "m"(f->v[1]), [f2] "m"(f->v[2]),
+              [f3] "m"(f->v[3]), [g0] "m"(g->v[0]), [g1] "m"(g->v[1]),
+              [g2] "m"(g->v[2]), [g3] "m"(g->v[3]), [p3] "m"(p3)
+            : "rdx", "cc");
+}
+#else
+#define CAPTLS_P256_ADX 0
+#endif
+
+/* Picks the multiplier for this process: the BMI2/ADX one when the CPU
+ * has both (captls_fe64_supported) and it is not forced off. Called by
+ * the p256_point.h entry points; cheap after the first call. */
+void p256_fe_select(void);
+/* Tests and fuzzers: true forces the portable multiplier even on an
+ * ADX CPU (so both are exercised on one machine). */
+void p256_fe_force_portable(bool on);
+
+P256_INLINE void p256_fe_mul(p256_fe *r, const p256_fe *a, const p256_fe *b)
+{
+#if CAPTLS_P256_ADX
+    if (__atomic_load_n(&p256_fe_adx, __ATOMIC_RELAXED)) {
+        p256_fe_mul_adx(r, a, b);
+        return;
+    }
+#endif
+    p256_fe_mul_c(r, a, b);
+}
+
+P256_INLINE void p256_fe_sqr(p256_fe *r, const p256_fe *a)
+{
+#if CAPTLS_P256_ADX
+    if (__atomic_load_n(&p256_fe_adx, __ATOMIC_RELAXED)) {
+        p256_fe_mul_adx(r, a, a);
+        return;
+    }
+#endif
+    p256_fe_sqr_c(r, a);
 }
 
 /* r = a if mask is all ones, unchanged if mask is 0. */

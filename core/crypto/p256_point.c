@@ -185,6 +185,7 @@ void p256_mul_base(p256_jac *r, const uint8_t k[32])
     p256_affine e;
     uint64_t inf = ~(uint64_t)0;
 
+    p256_fe_select();
     acc.x = p256_fe_one;
     acc.y = p256_fe_one;
     acc.z = p256_fe_one;
@@ -218,6 +219,7 @@ void p256_mul_point(p256_jac *r, const uint8_t k[32], const p256_affine *p)
     p256_jac tab[15], acc, t, q;
     uint64_t inf = ~(uint64_t)0;
 
+    p256_fe_select();
     tab[0].x = p->x;
     tab[0].y = p->y;
     tab[0].z = p256_fe_one;
@@ -250,6 +252,7 @@ bool p256_point_decode(p256_affine *r, const uint8_t *in, size_t len)
 {
     p256_fe lhs, rhs, t;
 
+    p256_fe_select();
     if (in == NULL || len != 65 || in[0] != 0x04)
         return false;
     /* SEC 1 §3.2.2.1 step 2: x, y in [0, p-1] */
@@ -423,6 +426,7 @@ bool p256_mul_double_vartime(uint8_t x[32], const p256_sc *u1,
     int len1 = wnaf5(n1, u1), len2 = wnaf5(n2, u2);
     int top = len1 > len2 ? len1 : len2;
 
+    p256_fe_select();
     /* tab[j] = (2j+1)·P */
     tab[0].x = p->x;
     tab[0].y = p->y;

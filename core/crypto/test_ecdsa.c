@@ -335,12 +335,20 @@ int main(void)
     };
     int failed;
 
-    /* Both P-256 paths on this machine: the 64-bit code (where built)
-     * and the BearSSL fallback. */
+    /* Every P-256 path on this machine: the 64-bit code (where built)
+     * with the BMI2/ADX and the portable field multiplier, and the
+     * BearSSL fallback. */
     captls_p256_force_bearssl(false);
     if (CAPTLS_P256_FAST && !captls_p256_fast_active())
         return 1;
     failed = cmocka_run_group_tests_name("ecdsa fast path", tests, NULL, NULL);
+#if CAPTLS_P256_FAST
+    /* the portable field multiplier too, where the CPU has BMI2/ADX */
+    p256_fe_force_portable(true);
+    failed += cmocka_run_group_tests_name("ecdsa fast path, portable field",
+                                          tests, NULL, NULL);
+    p256_fe_force_portable(false);
+#endif
     captls_p256_force_bearssl(true);
     failed += cmocka_run_group_tests_name("ecdsa BearSSL path", tests, NULL,
                                           NULL);
