@@ -650,6 +650,47 @@ captls_result captls_json_get_string(const captls_json_doc *d, size_t i,
     return CAPTLS_OK;
 }
 
+captls_result captls_json_member_typed(const captls_json_doc *d, size_t obj,
+                                       const char *key, captls_json_type type,
+                                       size_t *val)
+{
+    if (key == NULL || val == NULL)
+        return CAPTLS_ERR_INVALID_ARGUMENT;
+    size_t v;
+    CAPTLS_TRY(captls_json_object_get(d, obj, key, strlen(key), &v));
+    if (captls_json_type_of(d, v) != type)
+        return CAPTLS_ERR_MALFORMED;
+    *val = v;
+    return CAPTLS_OK;
+}
+
+captls_result captls_json_member_string(const captls_json_doc *d, size_t obj,
+                                        const char *key, uint8_t *out,
+                                        size_t cap, size_t *len)
+{
+    size_t v;
+    CAPTLS_TRY(captls_json_member_typed(d, obj, key, CAPTLS_JSON_STRING, &v));
+    return captls_json_get_string(d, v, out, cap, len);
+}
+
+captls_result captls_json_member_int64(const captls_json_doc *d, size_t obj,
+                                       const char *key, int64_t *v)
+{
+    size_t i;
+    CAPTLS_TRY(captls_json_member_typed(d, obj, key, CAPTLS_JSON_NUMBER, &i));
+    return captls_json_get_int64(d, i, v);
+}
+
+captls_result captls_json_member_bool(const captls_json_doc *d, size_t obj,
+                                      const char *key, bool *v)
+{
+    if (key == NULL || v == NULL)
+        return CAPTLS_ERR_INVALID_ARGUMENT;
+    size_t i;
+    CAPTLS_TRY(captls_json_object_get(d, obj, key, strlen(key), &i));
+    return captls_json_get_bool(d, i, v);
+}
+
 /* ==================================================================== */
 /* Writer                                                                */
 /* ==================================================================== */

@@ -144,6 +144,21 @@ CAPTLS_MUST_CHECK captls_result captls_json_get_string(
 bool captls_json_string_equal(const captls_json_doc *d, size_t i,
                               const char *s, size_t n);
 
+/* Member shortcuts on object obj (key as a C string): NOT_FOUND when the
+ * member is absent, MALFORMED when obj is not an object or the value has
+ * another type; otherwise as the accessors above. */
+CAPTLS_MUST_CHECK captls_result captls_json_member_string(
+    const captls_json_doc *d, size_t obj, const char *key, uint8_t *out,
+    size_t cap, size_t *len);
+CAPTLS_MUST_CHECK captls_result captls_json_member_int64(
+    const captls_json_doc *d, size_t obj, const char *key, int64_t *v);
+CAPTLS_MUST_CHECK captls_result captls_json_member_bool(
+    const captls_json_doc *d, size_t obj, const char *key, bool *v);
+/* The member's token index if its value has type `type`. */
+CAPTLS_MUST_CHECK captls_result captls_json_member_typed(
+    const captls_json_doc *d, size_t obj, const char *key,
+    captls_json_type type, size_t *val);
+
 /* ---- writer -------------------------------------------------------- */
 
 typedef struct captls_json_writer {

@@ -352,6 +352,48 @@ static void test_accessors(void **state)
     assert_int_equal(captls_json_array_get(&d, 0, 0, &e2), CAPTLS_ERR_MALFORMED);
 }
 
+/* The member shortcuts on an ACME problem document (RFC 8555 §6.7). */
+static void test_member_shortcuts(void **state)
+{
+    (void)state;
+    const char *s = "{\"type\":\"urn:ietf:params:acme:error:badNonce\","
+                    "\"detail\":\"bad \\\"nonce\\\"\",\"status\":400,"
+                    "\"onlyReturnExisting\":true,\"subproblems\":[]}";
+    captls_json_doc d;
+    uint8_t buf[64];
+    size_t n, v;
+    int64_t iv;
+    bool bv;
+    assert_int_equal(parse(s, strlen(s), &d, NULL), CAPTLS_OK);
+    assert_int_equal(captls_json_member_string(&d, 0, "type", buf, sizeof(buf), &n), CAPTLS_OK);
+    assert_int_equal(n, strlen("urn:ietf:params:acme:error:badNonce"));
+    assert_memory_equal(buf, "urn:ietf:params:acme:error:badNonce", n);
+    assert_int_equal(captls_json_member_string(&d, 0, "detail", buf, sizeof(buf), &n), CAPTLS_OK);
+    assert_int_equal(n, 11);
+    assert_memory_equal(buf, "bad \"nonce\"", 11);
+    assert_int_equal(captls_json_member_int64(&d, 0, "status", &iv), CAPTLS_OK);
+    assert_int_equal(iv, 400);
+    assert_int_equal(captls_json_member_bool(&d, 0, "onlyReturnExisting", &bv), CAPTLS_OK);
+    assert_true(bv);
+    assert_int_equal(captls_json_member_typed(&d, 0, "subproblems", CAPTLS_JSON_ARRAY, &v),
+                     CAPTLS_OK);
+    assert_int_equal(d.tok[v].size, 0);
+    /* wrong types and absent members */
+    assert_int_equal(captls_json_member_string(&d, 0, "status", buf, sizeof(buf), &n),
+                     CAPTLS_ERR_MALFORMED);
+    assert_int_equal(captls_json_member_int64(&d, 0, "type", &iv), CAPTLS_ERR_MALFORMED);
+    assert_int_equal(captls_json_member_bool(&d, 0, "status", &bv), CAPTLS_ERR_MALFORMED);
+    assert_int_equal(captls_json_member_typed(&d, 0, "subproblems", CAPTLS_JSON_OBJECT, &v),
+                     CAPTLS_ERR_MALFORMED);
+    assert_int_equal(captls_json_member_string(&d, 0, "instance", buf, sizeof(buf), &n),
+                     CAPTLS_ERR_NOT_FOUND);
+    assert_int_equal(captls_json_member_int64(&d, 0, "retry", &iv), CAPTLS_ERR_NOT_FOUND);
+    assert_int_equal(captls_json_member_string(&d, 1, "type", buf, sizeof(buf), &n),
+                     CAPTLS_ERR_MALFORMED);
+    assert_int_equal(captls_json_member_string(&d, 0, "type", buf, 4, &n),
+                     CAPTLS_ERR_BUFFER_TOO_SMALL);
+}
+
 static void test_writer(void **state)
 {
     (void)state;
@@ -475,6 +517,7 @@ int main(void)
         cmocka_unit_test(test_token_capacity_and_members),
         cmocka_unit_test(test_error_positions),
         cmocka_unit_test(test_accessors),
+        cmocka_unit_test(test_member_shortcuts),
         cmocka_unit_test(test_writer),
         cmocka_unit_test(test_copy_canonical),
     };
