@@ -22,6 +22,8 @@ const char *captls_interface_name(captls_interface_id id)
     case CAPTLS_IFACE_CHALLENGE_SOLVER: return "ChallengeSolver";
     case CAPTLS_IFACE_TLS_SERVER_CONFIG: return "TlsServerConfig";
     case CAPTLS_IFACE_TLS_CLIENT_CONFIG: return "TlsClientConfig";
+    case CAPTLS_IFACE_KEY_SOURCE: return "KeySource";
+    case CAPTLS_IFACE_CERT_SUBSCRIPTION: return "CertSubscription";
     case CAPTLS_IFACE_ECHO: return "Echo";
     case CAPTLS_IFACE_NOTIFIER: return "Notifier";
     case CAPTLS_IFACE_TICKET_KEY: return "TicketKey";

@@ -31,6 +31,8 @@ enum {
     CAPTLS_IFACE_CHALLENGE_SOLVER = 25,
     CAPTLS_IFACE_TLS_SERVER_CONFIG = 26,
     CAPTLS_IFACE_TLS_CLIENT_CONFIG = 27,
+    CAPTLS_IFACE_KEY_SOURCE = 28,        /* core/keys/key_vault.h */
+    CAPTLS_IFACE_CERT_SUBSCRIPTION = 29, /* core/store/cert_store.h */
     /* simulator and test services */
     CAPTLS_IFACE_ECHO = 0x1000,
     CAPTLS_IFACE_NOTIFIER = 0x1001,
