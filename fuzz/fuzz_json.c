@@ -68,6 +68,23 @@ static void check_tree(const captls_json_doc *d)
                 (captls_json_object_get(d, i, (const char *)s1, len, &v) != CAPTLS_OK ||
                  v != i + 2))
                 abort();
+            /* the shortcuts agree with the value's type (keys without NUL) */
+            if (memchr(s1, 0, len) == NULL && len < sizeof(s1)) {
+                s1[len] = 0;
+                size_t tv;
+                captls_result r = captls_json_member_typed(
+                    d, i, (const char *)s1, (captls_json_type)d->tok[i + 2].type, &tv);
+                if (r != CAPTLS_OK || tv != i + 2)
+                    abort();
+                char key[64];
+                size_t kl = len < sizeof(key) - 1 ? len : sizeof(key) - 1;
+                memcpy(key, s1, kl);
+                key[kl] = 0;
+                r = captls_json_member_int64(d, i, key, &iv);
+                if (r == CAPTLS_OK && kl == len &&
+                    d->tok[i + 2].type != CAPTLS_JSON_NUMBER)
+                    abort();
+            }
         }
         if (t->type == CAPTLS_JSON_ARRAY && t->size > 0) {
             if (captls_json_array_get(d, i, t->size - 1, &v) != CAPTLS_OK ||

@@ -24,6 +24,11 @@
  * CAPTLS_ERR_INVALID_ARGUMENT for NULL pointers. On failure the token array
  * holds garbage and *doc is zeroed; the error struct (optional) says where.
  *
+ * The parser takes the whole document at once, not in chunks: ACME bodies
+ * are small and arrive complete (the HTTP layer buffers a body up to its
+ * hard size limit), so resumability would buy nothing but state. Stack use
+ * is fixed: one 32-word container stack, no recursion.
+ *
  * NOT checked: the magnitude or precision of numbers (they are kept as
  * text; captls_json_get_int64 checks when asked), the meaning of strings,
  * U+0000 inside strings when written as \u0000 (allowed by RFC 8259: the
