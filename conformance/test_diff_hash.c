@@ -1,7 +1,10 @@
 /* Differential tests against OpenSSL: SHA-256/384/512, HMAC-SHA256 and
  * HKDF-SHA256 (core/crypto/hash.h, hmac.h, hkdf.h). Same bytes for random
  * inputs of edge-skewed lengths; HMAC tag checks and HKDF length limits
- * give the same verdicts. Seed and case count: see diff_rng.h. */
+ * give the same verdicts. Seed and case count: see diff_rng.h. Every test
+ * runs twice: on the CPU-selected fast path (SHA-NI, core/crypto/cpu.h)
+ * and with the portable path forced (captls_cpu_set_portable), so both
+ * implementations answer against OpenSSL on one machine. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,9 +18,11 @@
 #include <openssl/kdf.h>
 
 #include "conformance/diff_rng.h"
+#include "core/crypto/cpu.h"
 #include "core/crypto/hash.h"
 #include "core/crypto/hkdf.h"
 #include "core/crypto/hmac.h"
+#include "core/crypto/sha256_ni.h"
 
 #define MAXMSG 4096
 static uint8_t msg[MAXMSG], key[300], salt[300], info[300];
@@ -181,12 +186,88 @@ static void test_diff_hkdf_sha256(void **state)
     }
 }
 
+/* Every length 0..1000 (each tail and padding case, one and two final
+ * blocks), one-shot and byte-at-a-time, then a 1 MiB message and FIPS
+ * 180-4's "one million 'a'" example (NIST SHA-256 example values). */
+static void test_sha256_every_length(void **state)
+{
+    (void)state;
+    static uint8_t big[1 << 20];
+    uint8_t mine[CAPTLS_HASH_MAX_SIZE], ref[EVP_MAX_MD_SIZE];
+    unsigned rlen = 0;
+    captls_hash_ctx c;
+
+    /* The path under test is the one the run asked for. */
+#if CAPTLS_SHA256_NI
+    if (captls_cpu_has(CAPTLS_SHA256_NI_NEEDS))
+        assert_ptr_equal(captls_hash_vtable(CAPTLS_HASH_SHA256),
+                         &captls_sha256_ni_vtable);
+    else
+#endif
+        assert_ptr_equal(captls_hash_vtable(CAPTLS_HASH_SHA256),
+                         &br_sha256_vtable);
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = (uint8_t)(i * 131u + (i >> 9));
+    for (size_t len = 0; len <= 1000; len++) {
+        assert_int_equal(captls_hash(CAPTLS_HASH_SHA256, big, len, mine),
+                         CAPTLS_OK);
+        assert_int_equal(EVP_Digest(big, len, ref, &rlen, EVP_sha256(), NULL),
+                         1);
+        assert_memory_equal(mine, ref, 32);
+        assert_int_equal(captls_hash_init(&c, CAPTLS_HASH_SHA256), CAPTLS_OK);
+        for (size_t k = 0; k < len; k++)
+            captls_hash_update(&c, big + k, 1);
+        captls_hash_final(&c, mine);
+        assert_memory_equal(mine, ref, 32);
+    }
+    assert_int_equal(captls_hash(CAPTLS_HASH_SHA256, big, sizeof big, mine),
+                     CAPTLS_OK);
+    assert_int_equal(EVP_Digest(big, sizeof big, ref, &rlen, EVP_sha256(),
+                                NULL),
+                     1);
+    assert_memory_equal(mine, ref, 32);
+
+    static const uint8_t million_a[32] = {
+        0xcd, 0xc7, 0x6e, 0x5c, 0x99, 0x14, 0xfb, 0x92, 0x81, 0xa1, 0xc7,
+        0xe2, 0x84, 0xd7, 0x3e, 0x67, 0xf1, 0x80, 0x9a, 0x48, 0xa4, 0x97,
+        0x20, 0x0e, 0x04, 0x6d, 0x39, 0xcc, 0xc7, 0x11, 0x2c, 0xd0};
+    memset(big, 'a', 1000);
+    assert_int_equal(captls_hash_init(&c, CAPTLS_HASH_SHA256), CAPTLS_OK);
+    for (int i = 0; i < 1000; i++)
+        captls_hash_update(&c, big, 1000);
+    captls_hash_final(&c, mine);
+    assert_memory_equal(mine, million_a, 32);
+}
+
+static int use_fast(void **state)
+{
+    (void)state;
+    captls_cpu_set_portable(false);
+    if (!captls_cpu_has(CAPTLS_CPU_SHA))
+        printf("note: this CPU has no SHA-NI: the fast run is portable\n");
+    return 0;
+}
+
+static int use_portable(void **state)
+{
+    (void)state;
+    captls_cpu_set_portable(true);
+    return 0;
+}
+
+#define BOTH(t)                                                        \
+    {#t " (fast)", t, use_fast, NULL, NULL},                            \
+    {                                                                   \
+        #t " (portable)", t, use_portable, NULL, NULL                   \
+    }
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_diff_sha2),
-        cmocka_unit_test(test_diff_hmac_sha256),
-        cmocka_unit_test(test_diff_hkdf_sha256),
+        BOTH(test_sha256_every_length),
+        BOTH(test_diff_sha2),
+        BOTH(test_diff_hmac_sha256),
+        BOTH(test_diff_hkdf_sha256),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 
 #include "core/base/ct.h"
 #include "core/crypto/aead.h"
+#include "core/crypto/cpu.h"
 
 /* SP 800-38D §5.2.1.1: len(P) <= 2^39 - 256 bits. RFC 8439 §2.8: the
  * plaintext is at most 274,877,906,880 bytes (2^32 - 1 blocks of 64 with
@@ -26,36 +27,15 @@ size_t captls_aead_key_size(captls_aead_alg alg)
     return 0;
 }
 
-/* CPU feature detection runs CPUID, which traps to the hypervisor on a VM
- * (about 7% of a simulated handshake): do it once. Every thread computes
- * the same values, so a race only repeats the work. */
-typedef struct aead_impls {
-    volatile int done;
-    br_chacha20_run chacha;
-    br_poly1305_run poly;
-    const br_block_ctr_class *aes;
-    br_ghash ghash;
-} aead_impls;
-
-static const aead_impls *fast_impls(void)
-{
-    static aead_impls impls;
-    if (!impls.done) {
-        impls.chacha = br_chacha20_sse2_get();
-        impls.poly = br_poly1305_ctmulq_get();
-        impls.aes = br_aes_x86ni_ctr_get_vtable();
-        impls.ghash = br_ghash_pclmul_get();
-        impls.done = 1;
-    }
-    return &impls;
-}
-
 static captls_result aead_init(captls_aead_ctx *ctx, captls_aead_alg alg,
                                const uint8_t *key, size_t key_len,
                                bool portable)
 {
     size_t need = captls_aead_key_size(alg);
     const br_block_ctr_class *aes;
+    /* cpu.h: BearSSL's CPU-specific pieces, looked up once; all NULL when
+     * the portable path is forced. */
+    const captls_cpu_br_impls *fast = captls_cpu_br();
 
     captls_zeroize(ctx, sizeof *ctx);
     if (need == 0)
@@ -65,19 +45,19 @@ static captls_result aead_init(captls_aead_ctx *ctx, captls_aead_alg alg,
     ctx->alg = alg;
     if (alg == CAPTLS_AEAD_CHACHA20_POLY1305) {
         memcpy(ctx->k.chacha, key, 32);
-        ctx->ichacha = portable ? 0 : fast_impls()->chacha;
+        ctx->ichacha = portable ? 0 : fast->chacha;
         if (ctx->ichacha == 0)
             ctx->ichacha = &br_chacha20_ct_run;
-        ctx->ipoly = portable ? 0 : fast_impls()->poly;
+        ctx->ipoly = portable ? 0 : fast->poly;
         if (ctx->ipoly == 0)
             ctx->ipoly = &br_poly1305_ctmul_run;
         return CAPTLS_OK;
     }
-    aes = portable ? NULL : fast_impls()->aes;
+    aes = portable ? NULL : fast->aes;
     if (aes == NULL)
         aes = &br_aes_ct64_ctr_vtable;
     aes->init(&ctx->k.aes.vtable, key, key_len);
-    ctx->ghash = portable ? 0 : fast_impls()->ghash;
+    ctx->ghash = portable ? 0 : fast->ghash;
     if (ctx->ghash == 0)
         ctx->ghash = &br_ghash_ctmul64;
     return CAPTLS_OK;

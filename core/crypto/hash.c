@@ -7,11 +7,18 @@
 
 #include "core/base/ct.h"
 #include "core/crypto/hash.h"
+#include "core/crypto/sha256_ni.h"
 
 const br_hash_class *captls_hash_vtable(captls_hash_alg alg)
 {
     switch (alg) {
-    case CAPTLS_HASH_SHA256: return &br_sha256_vtable;
+    case CAPTLS_HASH_SHA256:
+#if CAPTLS_SHA256_NI
+        /* cpu.h: only when the CPU reports every instruction it uses. */
+        if (captls_cpu_has(CAPTLS_SHA256_NI_NEEDS))
+            return &captls_sha256_ni_vtable;
+#endif
+        return &br_sha256_vtable;
     case CAPTLS_HASH_SHA384: return &br_sha384_vtable;
     case CAPTLS_HASH_SHA512: return &br_sha512_vtable;
     case CAPTLS_HASH_NONE: break;

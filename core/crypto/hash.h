@@ -2,9 +2,11 @@
  *
  * Contract: every context is caller-owned, fixed size, holds no pointer to
  * caller memory and may be copied (a copy forks the running hash — the TLS
- * transcript does that). BearSSL's portable SHA-2 code does the work; the
- * algorithm enum is the facade's only coupling to it, so a faster
- * implementation can replace it later without touching callers.
+ * transcript does that). SHA-256 runs on the x86 SHA extensions
+ * (sha256_ni.h) when cpu.h reports them and the portable path is not
+ * forced, else on BearSSL's portable code, as do SHA-384/512; the choice is
+ * made at init and kept by the context (and by HMAC contexts through the
+ * vtable). Both give the same digests.
  * Failure modes: an unknown algorithm value is CAPTLS_ERR_UNSUPPORTED from
  * the functions that return a result, and size 0 from captls_hash_size();
  * nothing else can fail. Not checked: the 2^64-bit (SHA-256) / 2^128-bit

@@ -14,11 +14,14 @@
 #include "core/base/sanitize.h"
 #include "core/base/selftest.h"
 #include "port/posix/captls_version.h"
+#include "port/posix/cmd_keygen.h"
 #include "port/posix/cmd_passwd.h"
+#include "port/posix/cmd_store.h"
 #include "port/posix/cmd_tls_client.h"
 #include "port/posix/cmd_tls_server.h"
 #include "port/posix/cmd_verify.h"
 #include "port/posix/cmd_x509.h"
+#include "port/posix/posix_port.h"
 
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
 
@@ -48,6 +51,10 @@ static const captls_command commands[] = {
      captls_cmd_tls_client},
     {"passwd", CAPTLS_CMD_PASSWD_ARGS, CAPTLS_CMD_PASSWD_SUMMARY,
      captls_cmd_passwd},
+    {"store", CAPTLS_CMD_STORE_ARGS, CAPTLS_CMD_STORE_SUMMARY,
+     captls_cmd_store},
+    {"keygen", CAPTLS_CMD_KEYGEN_ARGS, CAPTLS_CMD_KEYGEN_SUMMARY,
+     captls_cmd_keygen},
     {"help", "", "list the commands", cmd_help},
 };
 
@@ -143,6 +150,7 @@ int main(int argc, char **argv)
 {
     const char *name;
 
+    (void)captls_posix_crypto_from_env(); /* CAPTLS_CRYPTO=portable */
     if (argc < 2)
         return usage_error("missing command", "");
     name = argv[1];

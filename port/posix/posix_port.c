@@ -1,8 +1,23 @@
 /* See posix_port.h (the port). */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "core/crypto/cpu.h"
 #include "port/posix/posix_port.h"
+
+bool captls_posix_crypto_from_env(void)
+{
+    const char *v = getenv("CAPTLS_CRYPTO");
+
+    if (v != NULL && strcmp(v, "portable") == 0)
+        captls_cpu_set_portable(true);
+    else if (v != NULL && v[0] != '\0' && strcmp(v, "auto") != 0)
+        fprintf(stderr, "captls: CAPTLS_CRYPTO=%s ignored (portable|auto)\n",
+                v);
+    return captls_cpu_portable();
+}
 
 captls_result captls_posix_port_init(captls_posix_port_ctx *ctx,
                                      const captls_posix_port_config *cfg,
@@ -15,6 +30,7 @@ captls_result captls_posix_port_init(captls_posix_port_ctx *ctx,
         return CAPTLS_ERR_INVALID_ARGUMENT;
     if (cfg == NULL)
         cfg = &defaults;
+    (void)captls_posix_crypto_from_env();
     memset(out, 0, sizeof(*out));
     ctx->store.dirfd = -1;
     ctx->audit.fd = -1;
