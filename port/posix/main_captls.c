@@ -14,7 +14,9 @@
 #include "core/base/sanitize.h"
 #include "core/base/selftest.h"
 #include "port/posix/captls_version.h"
+#include "port/posix/cmd_keygen.h"
 #include "port/posix/cmd_passwd.h"
+#include "port/posix/cmd_store.h"
 #include "port/posix/cmd_tls_client.h"
 #include "port/posix/cmd_tls_server.h"
 #include "port/posix/cmd_verify.h"
@@ -49,6 +51,10 @@ static const captls_command commands[] = {
      captls_cmd_tls_client},
     {"passwd", CAPTLS_CMD_PASSWD_ARGS, CAPTLS_CMD_PASSWD_SUMMARY,
      captls_cmd_passwd},
+    {"store", CAPTLS_CMD_STORE_ARGS, CAPTLS_CMD_STORE_SUMMARY,
+     captls_cmd_store},
+    {"keygen", CAPTLS_CMD_KEYGEN_ARGS, CAPTLS_CMD_KEYGEN_SUMMARY,
+     captls_cmd_keygen},
     {"help", "", "list the commands", cmd_help},
 };
 
