@@ -1,6 +1,7 @@
 /* `captls tls-server` — see cmd_tls_server.h for the contract. */
 #define _GNU_SOURCE /* accept4, pipe2 */
 #include "port/posix/cmd_tls_server.h"
+#include "port/posix/tls_store_identity.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -35,6 +36,7 @@ typedef enum { MODE_NONE, MODE_ECHO, MODE_WWW } serve_mode;
 
 typedef struct server_opts {
     const char *listen, *cert, *key, *client_ca, *port_file;
+    const char *store, *handle; /* --store/--handle: tls_store_identity.h */
     bool require_client_cert, quiet;
     serve_mode mode;
     unsigned long tickets, max_conns, hs_timeout_s;
@@ -150,6 +152,10 @@ static int parse_args(int argc, char **argv, server_opts *o)
             str = &o->client_ca;
         else if (strcmp(a, "--port-file") == 0)
             str = &o->port_file;
+        else if (strcmp(a, "--store") == 0)
+            str = &o->store;
+        else if (strcmp(a, "--handle") == 0)
+            str = &o->handle;
         if (str != NULL) {
             if (v == NULL)
                 return usage_error("missing value for", a);
@@ -188,8 +194,13 @@ static int parse_args(int argc, char **argv, server_opts *o)
             return EXIT_USAGE;
         }
     }
-    if (o->cert == NULL || o->key == NULL)
-        return usage_error("missing", o->cert == NULL ? "--cert" : "--key");
+    if ((o->store != NULL) != (o->handle != NULL))
+        return usage_error("--store and --handle go together, missing",
+                           o->store == NULL ? "--store" : "--handle");
+    if (o->store != NULL && o->cert != NULL)
+        return usage_error("--store/--handle replace", "--cert");
+    if ((o->cert == NULL && o->store == NULL) || o->key == NULL)
+        return usage_error("missing", o->key == NULL ? "--key" : "--cert");
     if (o->mode == MODE_NONE)
         return usage_error("missing", "--echo or --www");
     if (o->require_client_cert && o->client_ca == NULL)
@@ -662,6 +673,9 @@ static int serve(const server_opts *o, const captls_tls_server_config *cfg,
             map[n] = SIZE_MAX;
             n++;
         }
+        /* a store identity polls its entry for rotations */
+        if (captls_tls_store_identity_active() && timeout > 200)
+            timeout = 200;
         rc = poll(pfd, n, timeout);
         if (rc < 0 && errno != EINTR) {
             fprintf(stderr, "error: poll: %s\n", strerror(errno));
@@ -688,6 +702,7 @@ static int serve(const server_opts *o, const captls_tls_server_config *cfg,
         }
         /* new connections get their first step; timeouts; releases */
         now = now_ms();
+        captls_tls_store_identity_tick(now);
         for (size_t i = 0; i < o->max_conns; i++) {
             srv_conn *c = &conns[i];
             if (!c->used)
@@ -750,10 +765,16 @@ int captls_cmd_tls_server(int argc, char **argv)
                             &cfg.common.clock);
     captls_posix_entropy_init(&entropy_ctx, &cfg.common.entropy);
     captls_tlsopt_apply(&o.common, &cfg.common);
-    if (!captls_tlsopt_identity_load(o.cert, o.key, &id, err, sizeof(err)))
-        return setup_error(err);
-    cfg.key = *captls_tlsopt_identity_signer(id);
-    cfg.chain = *captls_tlsopt_identity_chain(id);
+    if (o.store != NULL) {
+        if (!captls_tls_store_identity_load(o.store, o.handle, o.key, &cfg.key,
+                                            &cfg.chain, err, sizeof(err)))
+            return setup_error(err);
+    } else {
+        if (!captls_tlsopt_identity_load(o.cert, o.key, &id, err, sizeof(err)))
+            return setup_error(err);
+        cfg.key = *captls_tlsopt_identity_signer(id);
+        cfg.chain = *captls_tlsopt_identity_chain(id);
+    }
     if (o.client_ca != NULL) {
         if (!captls_tlsopt_trust_init(&client_trust, o.client_ca,
                                       &cfg.common.clock, err, sizeof(err)))
@@ -803,6 +824,7 @@ int captls_cmd_tls_server(int argc, char **argv)
     close(lfd);
     captls_tls_ticket_keys_destroy(&ticket_keys);
     captls_tlsopt_identity_free(id);
+    captls_tls_store_identity_free();
     if (o.client_ca != NULL)
         captls_tlsopt_trust_fini(&client_trust);
     return rc;

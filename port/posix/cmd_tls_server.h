@@ -6,6 +6,11 @@
  *       [--suites LIST] [--groups LIST] (--echo | --www)
  *       [--port-file FILE] [--tickets N] [--key-update] [--max-conns N]
  *       [--record-size-limit N] [--handshake-timeout SECONDS] [--quiet]
+ *   captls tls-server ... --store DIR --handle HANDLE --key KEY.pem ...
+ *       serves the CertificateStore entry HANDLE (instead of --cert) and
+ *       follows its rotations without restart (port/posix/
+ *       tls_store_identity.h): "serving|rotation: HANDLE version N leaf
+ *       SHA256" and "rotation refused: ..." lines on stderr, audit lines.
  *
  * Output contract (tests and the interop matrix match it), on stderr:
  *   "listening on HOST:PORT"   once bound (the real port when PORT is 0;
@@ -43,7 +48,8 @@
 #define CAPTLS_PORT_POSIX_CMD_TLS_SERVER_H
 
 #define CAPTLS_CMD_TLS_SERVER_ARGS                                           \
-    "--listen HOST:PORT --cert CHAIN.pem --key KEY.pem "                     \
+    "--listen HOST:PORT (--cert CHAIN.pem | --store DIR --handle HANDLE) "   \
+    "--key KEY.pem "                                                         \
     "[--client-ca CA.pem [--require-client-cert]] [--alpn LIST] "            \
     "[--suites LIST] [--groups LIST] (--echo | --www) [--port-file FILE] "   \
     "[--tickets N] [--key-update] [--max-conns N] [--record-size-limit N] "  \
