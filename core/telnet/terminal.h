@@ -3,9 +3,10 @@
  * object, and the TerminalSession interface a shell sees (seed 004).
  *
  * Contract.
- *  - Memory. captls_term is caller-owned and fixed size (CAPTLS_TERM_SIZE,
- *    about 1.4 KiB + CAPTLS_TERM_OUT_SIZE); it holds no pointer to caller
- *    memory. Bytes for the network wait in its own output buffer
+ *  - Memory. captls_term is caller-owned and fixed size (CAPTLS_TERM_SIZE:
+ *    3,288 bytes on x86_64 = the CAPTLS_TERM_OUT_SIZE output buffer, the
+ *    CAPTLS_LINE_MAX line buffer and about 250 bytes of state); it holds
+ *    no pointer to caller memory. Bytes for the network wait in its own output buffer
  *    (CAPTLS_TERM_OUT_SIZE) until the driver takes them
  *    (captls_term_net_output / _ack). captls_term_wipe zeroizes it all.
  *  - Flow control, never growth. captls_term_net_input consumes input only
