@@ -413,19 +413,11 @@ static captls_result on_certificate(captls_tls_conn *c, const uint8_t *msg,
 static captls_result on_certificate_verify(captls_tls_conn *c,
                                            const uint8_t *msg, size_t len)
 {
-    const captls_cipher_policy *p = &ccfg(c)->common.policy;
-    captls_tls_certificate_verify cv;
-    captls_result r;
-
-    r = captls_tls_certificate_verify_decode(msg + 4, len - 4, &cv);
+    captls_result r = captls_tls_receive_cert_verify(c, msg, len, true,
+                                                     &c->info.sig_scheme);
     if (r != CAPTLS_OK)
         return r;
-    r = captls_tls_check_cert_verify(c, &cv, p->schemes, p->scheme_count, true);
-    if (r != CAPTLS_OK)
-        return r;
-    c->info.sig_scheme = cv.scheme;
     c->info.peer_auth = CAPTLS_TLS_PEER_VERIFIED;
-    captls_tls_transcript_update(&c->hss->transcript, msg, len);
     c->step = STEP_C_WAIT_FINISHED;
     return CAPTLS_OK;
 }

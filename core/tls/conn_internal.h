@@ -126,11 +126,12 @@ CAPTLS_MUST_CHECK captls_result captls_tls_check_peer_chain(
     captls_tls_conn *c, const captls_tls_certificate *msg,
     const captls_tls_peer_verifier *v, bool server_auth, bool soft,
     bool *chain_ok);
-/* Verifies a CertificateVerify from the peer over the current transcript
- * hash with the kept leaf SPKI. offered: schemes we allowed. */
-CAPTLS_MUST_CHECK captls_result captls_tls_check_cert_verify(
-    captls_tls_conn *c, const captls_tls_certificate_verify *cv,
-    const uint16_t *offered, size_t offered_count, bool from_server);
+/* Decodes and verifies the peer's CertificateVerify over the transcript so
+ * far with the kept leaf SPKI (the scheme must be one our policy offered),
+ * then adds the message to the transcript; *scheme set. */
+CAPTLS_MUST_CHECK captls_result captls_tls_receive_cert_verify(
+    captls_tls_conn *c, const uint8_t *msg, size_t len, bool from_server,
+    uint16_t *scheme);
 /* Stages Certificate (+ CertificateVerify when scheme != 0) from a chain
  * source and a signer. */
 CAPTLS_MUST_CHECK captls_result captls_tls_send_certificate(

@@ -150,22 +150,26 @@ captls_result captls_tls_check_peer_chain(captls_tls_conn *c,
     return CAPTLS_OK;
 }
 
-captls_result captls_tls_check_cert_verify(captls_tls_conn *c,
-                                           const captls_tls_certificate_verify *cv,
-                                           const uint16_t *offered,
-                                           size_t offered_count,
-                                           bool from_server)
+captls_result captls_tls_receive_cert_verify(captls_tls_conn *c,
+                                             const uint8_t *msg, size_t len,
+                                             bool from_server, uint16_t *scheme)
 {
+    const captls_cipher_policy *p = &captls_tls_common(c)->policy;
     uint8_t th[CAPTLS_TLS_MAX_HASH], content[CAPTLS_TLS_CV_CONTENT_MAX];
+    captls_tls_certificate_verify decoded, *cv = &decoded;
     captls_public_key key;
     size_t th_len, n, i;
     bool ok = false;
     captls_result r;
 
+    r = captls_tls_certificate_verify_decode(msg + 4, len - 4, cv);
+    if (r != CAPTLS_OK)
+        return r;
+
     /* RFC 8446 §4.4.3: the scheme MUST be one offered in
      * signature_algorithms (rsa_pkcs1_* never is: §4.2.3). */
-    for (i = 0; i < offered_count; i++)
-        ok = ok || offered[i] == cv->scheme;
+    for (i = 0; i < p->scheme_count; i++)
+        ok = ok || p->schemes[i] == cv->scheme;
     if (!ok)
         return CAPTLS_TLS_ERR(ILLEGAL_PARAMETER);
     r = captls_spki_parse(c->hss->peer_spki, c->hss->peer_spki_len,
@@ -184,6 +188,8 @@ captls_result captls_tls_check_cert_verify(captls_tls_conn *c,
                           cv->signature.len);
     switch (r) {
     case CAPTLS_OK:
+        *scheme = cv->scheme;
+        captls_tls_transcript_update(&c->hss->transcript, msg, len);
         return CAPTLS_OK;
     case CAPTLS_ERR_INVALID_KEY: /* the scheme does not fit the key */
         return CAPTLS_TLS_ERR(ILLEGAL_PARAMETER);

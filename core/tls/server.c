@@ -627,21 +627,13 @@ static captls_result on_certificate(captls_tls_conn *c, const uint8_t *msg,
 static captls_result on_certificate_verify(captls_tls_conn *c,
                                            const uint8_t *msg, size_t len)
 {
-    const captls_cipher_policy *p = &scfg(c)->common.policy;
-    captls_tls_certificate_verify cv;
-    captls_result r;
-
-    r = captls_tls_certificate_verify_decode(msg + 4, len - 4, &cv);
-    if (r != CAPTLS_OK)
-        return r;
     /* The client proves its key even when its chain failed softly. */
-    r = captls_tls_check_cert_verify(c, &cv, p->schemes, p->scheme_count, false);
+    captls_result r = captls_tls_receive_cert_verify(c, msg, len, false,
+                                                     &c->info.client_sig_scheme);
     if (r != CAPTLS_OK)
         return r;
-    c->info.client_sig_scheme = cv.scheme;
     if (c->hss->peer_chain_ok)
         c->info.peer_auth = CAPTLS_TLS_PEER_VERIFIED;
-    captls_tls_transcript_update(&c->hss->transcript, msg, len);
     c->step = STEP_S_WAIT_FINISHED;
     return CAPTLS_OK;
 }
