@@ -9,6 +9,13 @@
  * are sealed and opened there, so they survive a restart of this server),
  * stall=DUR (every accepted connection is left unread for DUR: the
  * ClientHello waits, the handshake stalls in the middle).
+ * store=HANDLE: the chain is put into a CertificateStore (core/store)
+ * over this host's blob store under HANDLE at start and served through a
+ * rotation follower ("Rotation without restart"); the verb `rotate
+ * LEAF+INT...` puts a new chain there (as a renewal service would) and the
+ * next handshake serves it if its leaf carries this server's key, else the
+ * old chain stays ("rotation refused", audited tls.rotation.refused);
+ * connections already established are untouched. Fact chain-version.
  * Verbs: key-update (every established connection sends a KeyUpdate and
  * asks the client to update too), close (close_notify on every one).
  * Serves up to SRV_CONNS connections at once, echoing every byte.
@@ -24,6 +31,7 @@
 #include "core/base/ct.h"
 #include "core/crypto/ed25519.h"
 #include "core/crypto/pkcs8.h"
+#include "core/store/cert_store.h"
 #include "core/tls/tls.h"
 #include "sim/programs.h"
 #include "sim/tls_drive.h"
@@ -58,6 +66,16 @@ typedef struct srv_state {
     char error[SIM_TLS_ERR];
     char alert_sent[40], alert_recv[40];
     srv_conn conns[SRV_CONNS];
+    /* store=HANDLE (see the header) */
+    bool use_store;
+    char handle[CAPTLS_CERT_HANDLE_MAX];
+    captls_cap_slot cslots[4];
+    captls_cap_table ctab;
+    captls_cap_handle csh;
+    captls_cert_sub csubs[1];
+    captls_cert_follower fol;
+    uint8_t fbuf[2][16384];
+    captls_cert_store cs;
 } srv_state;
 
 static uint64_t parse_dur(const char *s)
@@ -97,6 +115,11 @@ static captls_result srv_sign(void *ctx, uint16_t scheme, const uint8_t *msg,
 static captls_result srv_chain(void *ctx, captls_tls_chain *out)
 {
     srv_state *st = ctx;
+    if (st->use_store) {
+        captls_tls_chain_source src;
+        captls_cert_follower_source(&st->fol, &src);
+        return src.get(src.ctx, out);
+    }
     memset(out, 0, sizeof(*out));
     for (size_t i = 0; i < st->nchain; i++)
         out->certs[i] = st->chain[i];
@@ -194,6 +217,87 @@ static bool load_chain(captls_sim_proc *p, srv_state *st, const char *list)
     return st->nchain > 0;
 }
 
+/* The follower's key check: the leaf's key is this server's. */
+static bool srv_key_ok(void *ctx, const captls_certificate *leaf)
+{
+    srv_state *st = ctx;
+    return leaf->key_status == CAPTLS_OK &&
+           leaf->key.type == CAPTLS_KEY_ED25519 && leaf->key.point.len == 32 &&
+           memcmp(leaf->key.point.ptr, st->pub, 32) == 0;
+}
+
+static captls_result store_put_chain(captls_sim_proc *p, srv_state *st,
+                                     uint64_t *version)
+{
+    (void)p;
+    return captls_cert_store_put(&st->cs, 1, st->csh, st->handle, st->chain,
+                                 st->nchain, NULL, 0, version);
+}
+
+/* store=HANDLE: provision the entry and follow it. */
+static bool store_start(captls_sim_proc *p, srv_state *st, const char *h)
+{
+    const captls_port *port = captls_sim_proc_port(p);
+    captls_sim_kernel *k = captls_sim_proc_kernel(p);
+    uint64_t v = 0;
+    captls_result r = captls_cert_handle_valid(h) ? CAPTLS_OK
+                                                   : CAPTLS_ERR_INVALID_ARGUMENT;
+    if (r == CAPTLS_OK)
+        memcpy(st->handle, h, strlen(h) + 1);
+    if (r == CAPTLS_OK)
+        r = captls_cap_table_init(&st->ctab, st->cslots, 4);
+    if (r == CAPTLS_OK)
+        r = captls_cert_store_init(&st->cs, port->store, &st->ctab, st->csubs,
+                                   1, port->clock, port->audit);
+    if (r == CAPTLS_OK)
+        r = captls_cert_store_mint(&st->cs, 1, CAPTLS_RIGHTS_ALL, &st->csh);
+    if (r == CAPTLS_OK)
+        r = store_put_chain(p, st, &v);
+    if (r == CAPTLS_OK)
+        r = captls_cert_follower_init(&st->fol, &st->cs, 1, st->csh, h,
+                                      srv_key_ok, st, st->fbuf[0],
+                                      st->fbuf[1], sizeof st->fbuf[0]);
+    captls_sim_log(k, p, NULL, "store %s: version %llu: %s", h,
+                   (unsigned long long)v, captls_result_name(r));
+    st->use_store = r == CAPTLS_OK;
+    return st->use_store;
+}
+
+static void srv_rotate(captls_sim_proc *p, srv_state *st,
+                       const captls_sim_action *a)
+{
+    captls_sim_kernel *k = captls_sim_proc_kernel(p);
+    char list[256];
+    uint64_t v = 0;
+    bool rotated = false, refused = false;
+    size_t n = a->nargs > 0 && a->args[0].len < sizeof list ? a->args[0].len
+                                                              : 0;
+    if (!st->use_store) {
+        captls_sim_log(k, p, NULL, "rotate: no store= option");
+        return;
+    }
+    memcpy(list, a->args[0].p, n);
+    list[n] = '\0';
+    if (!load_chain(p, st, list))
+        return;
+    captls_result r = store_put_chain(p, st, &v);
+    captls_sim_log(k, p, NULL, "rotate: put %s version %llu: %s", st->handle,
+                   (unsigned long long)v, captls_result_name(r));
+    /* the watch subscription heard the put: follow it */
+    r = captls_cert_follower_update(&st->fol, &rotated, &refused);
+    if (rotated)
+        captls_sim_log(k, p, NULL,
+                       "rotation: %s version %llu served from the next "
+                       "handshake",
+                       st->handle, (unsigned long long)st->fol.version);
+    if (refused)
+        captls_sim_log(k, p, NULL,
+                       "rotation refused: %s: the new leaf's key is not this "
+                       "server's; still serving version %llu",
+                       st->handle, (unsigned long long)st->fol.version);
+    (void)r;
+}
+
 static void srv_start(captls_sim_proc *p)
 {
     srv_state *st = captls_sim_proc_state(p);
@@ -208,6 +312,9 @@ static void srv_start(captls_sim_proc *p)
     st->stall_ns = parse_dur(captls_sim_proc_opt(p, "stall"));
     if (!load_key(p, st, captls_sim_proc_opt(p, "key")) ||
         !load_chain(p, st, captls_sim_proc_opt(p, "chain")))
+        return;
+    const char *store_opt = captls_sim_proc_opt(p, "store");
+    if (store_opt != NULL && !store_start(p, st, store_opt))
         return;
     captls_tls_server_config *cfg = &st->cfg;
     memset(cfg, 0, sizeof(*cfg));
@@ -427,6 +534,10 @@ static void srv_action(captls_sim_proc *p, const captls_sim_action *a)
     captls_sim_kernel *k = captls_sim_proc_kernel(p);
     bool ku = strcmp(a->verb, "key-update") == 0;
     unsigned n = 0;
+    if (strcmp(a->verb, "rotate") == 0) {
+        srv_rotate(p, st, a);
+        return;
+    }
     for (unsigned i = 0; i < SRV_CONNS; i++) {
         srv_conn *sc = &st->conns[i];
         if (!sc->c.used || !sc->counted)
@@ -468,6 +579,8 @@ static bool srv_fact(captls_sim_proc *p, const char *name, uint8_t *out,
         v = st->echoed;
     else if (strcmp(name, "accepted") == 0)
         v = st->accepted;
+    else if (strcmp(name, "chain-version") == 0)
+        v = st->use_store ? st->fol.version : 0;
     else if (strcmp(name, "open") == 0) {
         for (unsigned i = 0; i < SRV_CONNS; i++)
             v += st->conns[i].c.used;
@@ -483,16 +596,17 @@ static bool srv_fact(captls_sim_proc *p, const char *name, uint8_t *out,
 }
 
 static const char *const SRV_OPTIONS[] = {"port", "chain", "key", "tickets",
-                                          "stall", NULL};
+                                          "stall", "store", NULL};
 static const char *const SRV_REQUIRED[] = {"port", "chain", "key", NULL};
 static const char *const SRV_FACTS[] = {
     "handshakes", "resumed", "echoed", "accepted", "open", "error",
     "alert-sent", "alert-received", "key-updates-sent",
-    "key-updates-received", NULL,
+    "key-updates-received", "chain-version", NULL,
 };
 static const captls_sim_verb SRV_VERBS[] = {
     {"key-update", "", "key-update"},
     {"close", "", "close"},
+    {"rotate", "K", "rotate LEAF+INTERMEDIATE"},
 };
 
 const captls_sim_program captls_sim_prog_tls_server = {
