@@ -17,6 +17,7 @@
 
 #include "conformance/diff_rng.h"
 #include "core/crypto/aead.h"
+#include "core/crypto/cpu.h"
 
 #define MAXPT 2048
 
@@ -185,12 +186,74 @@ static void test_diff_chacha20_poly1305(void **state)
             "chacha20-poly1305");
 }
 
+/* Every plaintext length 0..1100 and aad length 0..40 (ChaCha20's 8-block
+ * AVX2 chunks are 512 bytes, Poly1305's 16: each tail shape), against
+ * OpenSSL, seal and open. */
+static void test_chacha20_poly1305_every_length(void **state)
+{
+    (void)state;
+    static uint8_t pt[1100], mine[1100 + 16], ref[1100 + 16];
+    uint8_t key[32], nonce[12], aad[40];
+
+    for (size_t i = 0; i < sizeof pt; i++)
+        pt[i] = (uint8_t)(i * 29u + 3u);
+    for (size_t i = 0; i < sizeof key; i++)
+        key[i] = (uint8_t)(0x80 + i);
+    for (size_t i = 0; i < sizeof aad; i++)
+        aad[i] = (uint8_t)(0x50 + i);
+    memset(nonce, 0x07, sizeof nonce);
+    for (size_t len = 0; len <= sizeof pt; len++) {
+        size_t alen = len % 41;
+
+        nonce[0] = (uint8_t)len;
+        memcpy(mine, pt, len);
+        assert_int_equal(captls_aead_seal(CAPTLS_AEAD_CHACHA20_POLY1305, key,
+                                          32, nonce, aad, alen, mine, len,
+                                          mine + len),
+                         CAPTLS_OK);
+        assert_true(ref_aead(EVP_chacha20_poly1305(), 1, key, nonce, aad,
+                             alen, pt, len, ref, ref + len));
+        if (memcmp(mine, ref, len + 16) != 0) {
+            printf("chacha20-poly1305 mismatch at length %zu\n", len);
+            fail();
+        }
+        assert_int_equal(captls_aead_open(CAPTLS_AEAD_CHACHA20_POLY1305, key,
+                                          32, nonce, aad, alen, mine, len,
+                                          mine + len),
+                         CAPTLS_OK);
+        assert_memory_equal(mine, pt, len);
+    }
+}
+
+static int use_fast(void **state)
+{
+    (void)state;
+    captls_cpu_set_portable(false);
+    return 0;
+}
+
+static int use_portable(void **state)
+{
+    (void)state;
+    captls_cpu_set_portable(true);
+    return 0;
+}
+
+/* Each test twice: CPU-selected fast path, then the portable one forced
+ * (core/crypto/cpu.h). */
+#define BOTH(t)                                                        \
+    {#t " (fast)", t, use_fast, NULL, NULL},                            \
+    {                                                                   \
+        #t " (portable)", t, use_portable, NULL, NULL                   \
+    }
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_diff_aes_128_gcm),
-        cmocka_unit_test(test_diff_aes_256_gcm),
-        cmocka_unit_test(test_diff_chacha20_poly1305),
+        BOTH(test_diff_aes_128_gcm),
+        BOTH(test_diff_aes_256_gcm),
+        BOTH(test_diff_chacha20_poly1305),
+        BOTH(test_chacha20_poly1305_every_length),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 
 #include "core/base/ct.h"
 #include "core/crypto/aead.h"
+#include "core/crypto/chacha_fast.h"
 #include "core/crypto/cpu.h"
 
 /* SP 800-38D §5.2.1.1: len(P) <= 2^39 - 256 bits. RFC 8439 §2.8: the
@@ -45,10 +46,22 @@ static captls_result aead_init(captls_aead_ctx *ctx, captls_aead_alg alg,
     ctx->alg = alg;
     if (alg == CAPTLS_AEAD_CHACHA20_POLY1305) {
         memcpy(ctx->k.chacha, key, 32);
+        /* Fastest first: our AVX2 ChaCha20 (cpu.h says AVX2 usable),
+         * BearSSL's SSE2 one, else the portable br_chacha20_ct_run;
+         * Poly1305 in radix 2^64 (chacha_fast.h) where the compiler has
+         * 128-bit products, else BearSSL's ctmulq, else ctmul. */
         ctx->ichacha = portable ? 0 : fast->chacha;
+#if CAPTLS_CHACHA_AVX2
+        if (!portable && captls_cpu_has(CAPTLS_CPU_AVX2))
+            ctx->ichacha = &captls_chacha20_avx2_run;
+#endif
         if (ctx->ichacha == 0)
             ctx->ichacha = &br_chacha20_ct_run;
         ctx->ipoly = portable ? 0 : fast->poly;
+#if CAPTLS_POLY1305_64
+        if (!portable && !captls_cpu_portable())
+            ctx->ipoly = &captls_poly1305_64_run;
+#endif
         if (ctx->ipoly == 0)
             ctx->ipoly = &br_poly1305_ctmul_run;
         return CAPTLS_OK;

@@ -14,6 +14,7 @@
 #include <openssl/rand.h>
 
 #include "core/crypto/aead.h"
+#include "core/crypto/cpu.h"
 #include "core/crypto/test_vectors.h"
 
 typedef captls_result (*init_fn)(captls_aead_ctx *, captls_aead_alg,
@@ -257,13 +258,36 @@ static void test_bad_arguments(void **state)
                      CAPTLS_ERR_UNSUPPORTED);
 }
 
+
+static int use_fast(void **state)
+{
+    (void)state;
+    captls_cpu_set_portable(false);
+    return 0;
+}
+
+static int use_portable(void **state)
+{
+    (void)state;
+    captls_cpu_set_portable(true);
+    return 0;
+}
+
+/* Each test twice: CPU-selected fast path, then the portable one forced
+ * (core/crypto/cpu.h). */
+#define BOTH(t)                                                        \
+    {#t " (fast)", t, use_fast, NULL, NULL},                            \
+    {                                                                   \
+        #t " (portable)", t, use_portable, NULL, NULL                   \
+    }
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_gcm_spec_cases),
-        cmocka_unit_test(test_chacha_rfc8439),
-        cmocka_unit_test(test_rfc8448_record),
-        cmocka_unit_test(test_random_vs_openssl_and_tamper),
+        BOTH(test_gcm_spec_cases),
+        BOTH(test_chacha_rfc8439),
+        BOTH(test_rfc8448_record),
+        BOTH(test_random_vs_openssl_and_tamper),
         cmocka_unit_test(test_bad_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
