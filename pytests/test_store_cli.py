@@ -339,3 +339,28 @@ def test_store_server_setup_errors(keys, tmp_path):
     r = run(*base, "--store", st, "--handle", "good", env=env, check=2)
     assert b"refused by the production profile" in r.stderr
     assert b"event=keysource.dev.refused" in r.stderr
+
+
+def test_store_full_disk_keeps_old_chain(keys, tmp_path):
+    """A put that hits the file size limit (EFBIG -> DISK_FULL, SIGXFSZ
+    ignored as posix_port.h asks) fails cleanly and leaves the old chain."""
+    import resource
+    import signal as sig
+    st = tmp_path / "st"
+    c1 = self_signed(tmp_path, keys / "p256.pem", "c1.pem", "one")
+    big = self_signed(tmp_path, keys / "rsa2048.pem", "big.pem", "x" * 60)
+    run("store", "--dir", st, "put", "web", c1, check=0)
+    old = run("store", "--dir", st, "get", "web", check=0).stdout
+    size = (st / "cert.web").stat().st_size
+
+    def limit():
+        sig.signal(sig.SIGXFSZ, sig.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size + 16, size + 16))
+
+    r = subprocess.run([str(CAPTLS), "store", "--dir", str(st), "put", "web",
+                        str(big)], capture_output=True, preexec_fn=limit,
+                       timeout=30)
+    assert r.returncode == 1, r.stderr
+    assert b"disk full (old chain kept)" in r.stderr
+    assert run("store", "--dir", st, "get", "web", check=0).stdout == old
+    assert not [p for p in st.iterdir() if p.name.endswith(".tmp")]
