@@ -6,6 +6,10 @@
 #        e.g. ci/qemu-test.sh build/guest/captls.elf --append post=fail
 # env:   QEMU          QEMU binary (default: qemu-system-x86_64 on PATH)
 #        QEMU_TIMEOUT  seconds before a silent guest counts as hung (default 60)
+#        QEMU_CPU      -cpu model (default max: the crypto fast paths where
+#                      TCG emulates their instructions; "qemu64,+rdrand" has
+#                      none of AVX2/SHA-NI/ADX, so the guest runs the portable
+#                      ones; +rdrand because the guest's entropy needs RDRAND)
 #
 # The guest's console (COM1) is echoed live, minus carriage returns and the
 # firmware's terminal escape sequences. A pass needs both signals the guest
@@ -28,6 +32,7 @@ shift
 
 qemu=${QEMU:-qemu-system-x86_64}
 timeout_s=${QEMU_TIMEOUT:-60}
+qemu_cpu=${QEMU_CPU:-max}
 [[ $timeout_s =~ ^[1-9][0-9]*$ ]] ||
     die_setup "QEMU_TIMEOUT must be a whole number of seconds, got '$timeout_s'"
 
@@ -56,12 +61,12 @@ clean() {
 }
 
 echo "qemu-test: $version_line"
-echo "qemu-test: booting $elf (timeout ${timeout_s} s)"
+echo "qemu-test: booting $elf (-cpu $qemu_cpu, timeout ${timeout_s} s)"
 start_ns=$(date +%s%N)
 # -nodefaults: no NIC/VGA to probe; -monitor none + stdin from /dev/null:
 # nothing reads the terminal, so QEMU never puts it in raw mode.
 timeout -k 5 "$timeout_s" "$qemu" \
-    -machine pc -accel tcg -cpu max -m 128M \
+    -machine pc -accel tcg -cpu "$qemu_cpu" -m 128M \
     -nographic -nodefaults -monitor none -no-reboot \
     -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
     -serial stdio \
