@@ -469,6 +469,8 @@ static captls_result send_server_flight(captls_tls_conn *c,
     ep.alpn_len = o->alpn.len;
     if (ch->ext_seen & CAPTLS_CH_SEEN_RECORD_SIZE_LIMIT)
         ep.record_size_limit = c->recv_limit; /* RFC 8449: only in reply */
+    ep.groups = cfg->ee_groups;
+    ep.group_count = cfg->ee_group_count;
     captls_tls_flight_writer(c, &w);
     r = captls_tls_encrypted_extensions_encode(&w, &ep);
     if (r == CAPTLS_OK)

@@ -215,6 +215,9 @@ captls_result captls_tls_server_config_check_why(
         REFUSE(CAPTLS_ERR_LIMIT_EXCEEDED, "ticket lifetime above 604800 s");
     if (cfg->tickets_per_handshake > 4)
         REFUSE(CAPTLS_ERR_LIMIT_EXCEEDED, "more than 4 tickets per handshake");
+    if (cfg->ee_group_count > CAPTLS_TLS_MAX_EE_GROUPS ||
+        (cfg->ee_group_count > 0 && cfg->ee_groups == NULL))
+        REFUSE(CAPTLS_ERR_INVALID_ARGUMENT, "bad list of groups to advertise");
     return CAPTLS_OK;
 }
 

@@ -33,6 +33,7 @@
 #define CAPTLS_TLS_MAX_ALPN 8u        /* protocols in one config */
 #define CAPTLS_TLS_MAX_ALPN_LEN 32u   /* bytes of one protocol name */
 #define CAPTLS_TLS_MAX_SIG_SCHEMES 8u /* schemes one signer offers */
+#define CAPTLS_TLS_MAX_EE_GROUPS 16u
 
 /* ---- signing capability ------------------------------------------------
  * A private key reached only through sign(). `schemes` lists the TLS 1.3
@@ -130,6 +131,11 @@ typedef struct captls_tls_server_config {
     captls_tls_ticket_key tickets;       /* seal == NULL: no tickets issued */
     uint32_t ticket_lifetime_s;          /* <= 604800 (RFC 8446 §4.6.1) */
     uint8_t tickets_per_handshake;       /* NewSessionTickets sent (0..4) */
+    /* Groups advertised in EncryptedExtensions (RFC 8446 §4.2.7: a hint a
+     * client may use for later connections); NULL/0: the extension is not
+     * sent. At most CAPTLS_TLS_MAX_EE_GROUPS. */
+    const uint16_t *ee_groups;
+    size_t ee_group_count;
 } captls_tls_server_config;
 
 /* Client identity for mTLS (seed clientAuth: key + chain). */
