@@ -239,13 +239,15 @@ static void print_summary(const captls_tls_info *info)
     fprintf(stderr,
             "handshake: ok\nversion: TLSv1.3\nsuite: %s\ngroup: %s\n"
             "signature: %s\nhello-retry: %s\nresumed: %s\nalpn: %s\n"
-            "peer: %s\nverify: ok\n",
+            "peer: %s\nverify: ok\nocsp: %s\n",
             captls_tls_suite_name(info->suite),
             info->group != 0 ? captls_tls_group_name(info->group) : "none",
             captls_tlsopt_scheme_name(info->sig_scheme),
             info->hello_retry ? "yes" : "no", info->resumed ? "yes" : "no",
             info->alpn[0] != '\0' ? info->alpn : "none",
-            info->peer_identity[0] != '\0' ? info->peer_identity : "none");
+            info->peer_identity[0] != '\0' ? info->peer_identity : "none",
+            /* carried, not judged: the OCSP issue evaluates it */
+            info->peer_stapled_ocsp ? "stapled (not evaluated)" : "none");
 }
 
 static bool write_all(int fd, const uint8_t *p, size_t n)

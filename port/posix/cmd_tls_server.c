@@ -36,6 +36,7 @@ typedef enum { MODE_NONE, MODE_ECHO, MODE_WWW } serve_mode;
 
 typedef struct server_opts {
     const char *listen, *cert, *key, *client_ca, *port_file;
+    const char *ocsp;           /* --ocsp: a DER OCSPResponse to staple */
     const char *store, *handle; /* --store/--handle: tls_store_identity.h */
     bool require_client_cert, quiet;
     serve_mode mode;
@@ -152,6 +153,8 @@ static int parse_args(int argc, char **argv, server_opts *o)
             str = &o->client_ca;
         else if (strcmp(a, "--port-file") == 0)
             str = &o->port_file;
+        else if (strcmp(a, "--ocsp") == 0)
+            str = &o->ocsp;
         else if (strcmp(a, "--store") == 0)
             str = &o->store;
         else if (strcmp(a, "--handle") == 0)
@@ -199,6 +202,8 @@ static int parse_args(int argc, char **argv, server_opts *o)
                            o->store == NULL ? "--store" : "--handle");
     if (o->store != NULL && o->cert != NULL)
         return usage_error("--store/--handle replace", "--cert");
+    if (o->store != NULL && o->ocsp != NULL)
+        return usage_error("--ocsp goes with --cert, not", "--store");
     if ((o->cert == NULL && o->store == NULL) || o->key == NULL)
         return usage_error("missing", o->key == NULL ? "--key" : "--cert");
     if (o->mode == MODE_NONE)
@@ -771,6 +776,9 @@ int captls_cmd_tls_server(int argc, char **argv)
             return setup_error(err);
     } else {
         if (!captls_tlsopt_identity_load(o.cert, o.key, &id, err, sizeof(err)))
+            return setup_error(err);
+        if (o.ocsp != NULL &&
+            !captls_tlsopt_identity_staple(id, o.ocsp, err, sizeof(err)))
             return setup_error(err);
         cfg.key = *captls_tlsopt_identity_signer(id);
         cfg.chain = *captls_tlsopt_identity_chain(id);

@@ -53,7 +53,7 @@
     "[--client-ca CA.pem [--require-client-cert]] [--alpn LIST] "            \
     "[--suites LIST] [--groups LIST] (--echo | --www) [--port-file FILE] "   \
     "[--tickets N] [--key-update] [--max-conns N] [--record-size-limit N] "  \
-    "[--handshake-timeout SECONDS] [--quiet]"
+    "[--handshake-timeout SECONDS] [--ocsp RESPONSE.der] [--quiet]"
 #define CAPTLS_CMD_TLS_SERVER_SUMMARY                                        \
     "TLS 1.3 server (echo or a status page) on the captls engine"
 

@@ -286,6 +286,7 @@ struct captls_tlsopt_identity {
     captls_tls_chain chain;               /* borrows der */
     captls_tls_chain_source source;
     uint8_t *der;
+    uint8_t *ocsp; /* stapled OCSPResponse (--ocsp), or NULL */
 };
 
 bool captls_tlsopt_identity_load(const char *cert_path, const char *key_path,
@@ -387,6 +388,7 @@ void captls_tlsopt_identity_free(captls_tlsopt_identity *id)
     captls_tls_key_signer_destroy(&id->key);
     captls_zeroize(&id->signer, sizeof(id->signer));
     free(id->der);
+    free(id->ocsp);
     free(id);
 }
 
@@ -409,6 +411,31 @@ const captls_tls_chain_source *captls_tlsopt_identity_chain(
     const captls_tlsopt_identity *id)
 {
     return &id->source;
+}
+
+bool captls_tlsopt_identity_staple(captls_tlsopt_identity *id,
+                                   const char *ocsp_path, char *err,
+                                   size_t errcap)
+{
+    uint8_t *der = NULL;
+    size_t len = 0;
+    char sp[160];
+
+    if (!captls_tlsopt_read_file(ocsp_path, &der, &len, err, errcap))
+        return false;
+    shown(ocsp_path, sp, sizeof(sp));
+    /* RFC 6960 §4.2.1: an OCSPResponse is a DER SEQUENCE; a PEM or text
+     * file here is a mistake worth naming. */
+    if (len < 2 || der[0] != 0x30) {
+        snprintf(err, errcap, "%s: not a DER OCSP response", sp);
+        free(der);
+        return false;
+    }
+    free(id->ocsp);
+    id->ocsp = der;
+    id->chain.ocsp_response.ptr = der;
+    id->chain.ocsp_response.len = len;
+    return true;
 }
 
 /* ---- trust ---------------------------------------------------------------- */

@@ -117,6 +117,12 @@ const captls_tls_signer *captls_tlsopt_identity_signer(
     const captls_tlsopt_identity *id);
 const captls_tls_chain_source *captls_tlsopt_identity_chain(
     const captls_tlsopt_identity *id);
+/* Staples the DER OCSPResponse in FILE to the leaf's CertificateEntry (sent
+ * to clients that ask with status_request). The file is not judged here
+ * (its evaluation belongs to the OCSP issue); it must be a DER SEQUENCE. */
+bool captls_tlsopt_identity_staple(captls_tlsopt_identity *id,
+                                   const char *ocsp_path, char *err,
+                                   size_t errcap);
 
 /* ---- trust ---------------------------------------------------------------- */
 
