@@ -4,9 +4,15 @@
  * them, and both must give the same verdict on tampered inputs: a bit
  * flipped in the message, the DER signature or the public point, the
  * signature truncated or extended. Also: captls's deterministic P-256
- * signatures verify under OpenSSL. Seed and case count: diff_rng.h; ECDSA
+ * signatures verify under OpenSSL (scalars drawn from the whole range, out
+ * of range ones must be refused), and P-256 ECDH (core/crypto/p256_ecdh.h):
+ * captls's public key of a random scalar and both shared secrets agree
+ * with OpenSSL's derivation. Seed and case count: diff_rng.h; ECDSA
  * runs N/4 cases per curve (each case is one OpenSSL signature, two
- * captls and two OpenSSL verifications, plus a captls signature on P-256). */
+ * captls and two OpenSSL verifications, plus a captls signature on P-256),
+ * ECDH N/4. The whole group runs once per P-256 path (p256_point.h): the
+ * 64-bit code with the BMI2/ADX multiplier (when the CPU has it), with the
+ * portable multiplier, and the BearSSL fallback. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +28,8 @@
 
 #include "conformance/diff_rng.h"
 #include "core/crypto/ecdsa.h"
+#include "core/crypto/p256_ecdh.h"
+#include "core/crypto/p256_point.h"
 
 static const EVP_MD *md_of(captls_hash_alg h)
 {
@@ -168,6 +176,11 @@ static void test_diff_ecdsa_p384_verify(void **state)
     run_curve(CAPTLS_EC_P384, "P-384", "ecdsa-p384-verify");
 }
 
+/* The top half of the P-256 order n (FIPS 186-4 §D.1.2.3). */
+static const uint8_t p256_n_top[16] = {0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0,
+                                       0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                       0xff, 0xff};
+
 /* captls signs (RFC 6979), OpenSSL verifies. */
 static void test_diff_ecdsa_p256_sign(void **state)
 {
@@ -179,11 +192,21 @@ static void test_diff_ecdsa_p256_sign(void **state)
         uint8_t priv[32], point[65], sig[CAPTLS_ECDSA_P256_SIG_MAX];
         size_t sig_len = 0;
         captls_diff_bytes(&rng, priv, 32);
-        priv[0] &= 0x7f; /* below n: always a valid scalar (unless 0) */
-        priv[31] |= 1;
+        /* the whole range: every fourth scalar shares n's top 16 bytes,
+         * so that both sides of n come up */
+        if (i % 4 == 1)
+            memcpy(priv, p256_n_top, 16);
         captls_hash_alg h = (captls_hash_alg)(1 + captls_diff_below(&rng, 3));
         size_t len = captls_diff_len(&rng, sizeof(msg));
         captls_diff_bytes(&rng, msg, len);
+        if (!captls_p256_scalar_is_valid(priv)) {
+            assert_int_equal(captls_ecdsa_p256_public(priv, point),
+                             CAPTLS_ERR_INVALID_KEY);
+            assert_int_equal(captls_ecdsa_p256_sign(priv, h, msg, len, sig,
+                                                    &sig_len),
+                             CAPTLS_ERR_INVALID_KEY);
+            continue;
+        }
         assert_int_equal(captls_ecdsa_p256_public(priv, point), CAPTLS_OK);
         assert_int_equal(captls_ecdsa_p256_sign(priv, h, msg, len, sig,
                                                 &sig_len),
@@ -200,12 +223,88 @@ static void test_diff_ecdsa_p256_sign(void **state)
     }
 }
 
+static void ossl_derive(EVP_PKEY *mine, EVP_PKEY *peer, uint8_t out[32])
+{
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(mine, NULL);
+    size_t n = 32;
+    assert_non_null(c);
+    assert_int_equal(EVP_PKEY_derive_init(c), 1);
+    assert_int_equal(EVP_PKEY_derive_set_peer(c, peer), 1);
+    assert_int_equal(EVP_PKEY_derive(c, out, &n), 1);
+    assert_int_equal(n, 32);
+    EVP_PKEY_CTX_free(c);
+}
+
+/* P-256 ECDH: captls's public key of a random scalar b is accepted by
+ * OpenSSL, and x(b·A) by captls equals OpenSSL's x(a·B). */
+static void test_diff_p256_ecdh(void **state)
+{
+    (void)state;
+    ckey k = {NULL, {0}, 0};
+    captls_diff_rng rng;
+    size_t n = captls_diff_begin(&rng, "p256-ecdh", 4);
+    for (size_t i = 0; i < n; i++) {
+        uint8_t b[32], bpub[65], z_mine[32], z_ossl[32];
+        if (i % 16 == 0)
+            new_key("P-256", &k);
+        do {
+            captls_diff_bytes(&rng, b, 32);
+            if (i % 4 == 1) /* near n (below it about 3 times in 4) */
+                memcpy(b, p256_n_top, 16);
+        } while (!captls_p256_scalar_is_valid(b));
+        assert_int_equal(captls_p256_public(bpub, b), CAPTLS_OK);
+        EVP_PKEY *bpeer = pub_from_point("P-256", bpub, 65);
+        if (bpeer == NULL) {
+            printf("p256-ecdh: case %zu: OpenSSL refuses captls's public "
+                   "key\n", i);
+            captls_diff_dump("b", b, 32);
+            captls_diff_dump("B", bpub, 65);
+            fail();
+        }
+        assert_int_equal(captls_p256_ecdh(z_mine, b, k.point, k.point_len),
+                         CAPTLS_OK);
+        ossl_derive(k.pk, bpeer, z_ossl);
+        EVP_PKEY_free(bpeer);
+        if (memcmp(z_mine, z_ossl, 32) != 0) {
+            printf("p256-ecdh: case %zu: shared secrets differ\n", i);
+            captls_diff_dump("b", b, 32);
+            captls_diff_dump("A", k.point, k.point_len);
+            captls_diff_dump("captls", z_mine, 32);
+            captls_diff_dump("openssl", z_ossl, 32);
+            fail();
+        }
+    }
+    EVP_PKEY_free(k.pk);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_diff_ecdsa_p256_verify),
         cmocka_unit_test(test_diff_ecdsa_p384_verify),
         cmocka_unit_test(test_diff_ecdsa_p256_sign),
+        cmocka_unit_test(test_diff_p256_ecdh),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    /* the other P-256 paths: P-384 does not depend on them */
+    const struct CMUnitTest p256_tests[] = {
+        cmocka_unit_test(test_diff_ecdsa_p256_verify),
+        cmocka_unit_test(test_diff_ecdsa_p256_sign),
+        cmocka_unit_test(test_diff_p256_ecdh),
+    };
+    int failed;
+
+    captls_p256_force_bearssl(false);
+    failed = cmocka_run_group_tests_name("P-256 fast path", tests, NULL,
+                                         NULL);
+#if CAPTLS_P256_FAST
+    p256_fe_force_portable(true);
+    failed += cmocka_run_group_tests_name("P-256 fast path, portable field",
+                                          p256_tests, NULL, NULL);
+    p256_fe_force_portable(false);
+#endif
+    captls_p256_force_bearssl(true);
+    failed += cmocka_run_group_tests_name("P-256 BearSSL path", p256_tests,
+                                          NULL, NULL);
+    captls_p256_force_bearssl(false);
+    return failed;
 }

@@ -6,7 +6,7 @@
 
 #include "core/crypto/curve25519_field64.h"
 
-static bool fe_force_portable;
+static bool fe_force_portable, fe_force_adx;
 
 #if CAPTLS_P256_ADX
 int p256_fe_adx;
@@ -16,7 +16,7 @@ void p256_fe_select(void)
 {
 #if CAPTLS_P256_ADX
     int on = !fe_force_portable && CAPTLS_FE64_ASM &&
-             captls_fe64_supported();
+             (fe_force_adx || captls_fe64_supported());
 
     __atomic_store_n(&p256_fe_adx, on, __ATOMIC_RELAXED);
 #endif
@@ -25,6 +25,12 @@ void p256_fe_select(void)
 void p256_fe_force_portable(bool on)
 {
     fe_force_portable = on;
+    p256_fe_select();
+}
+
+void p256_fe_force_adx(bool on)
+{
+    fe_force_adx = on;
     p256_fe_select();
 }
 
