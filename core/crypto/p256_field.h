@@ -217,7 +217,17 @@ P256_INLINE void p256_fe_sqr_c(p256_fe *r, const p256_fe *a)
     p256_fe_mont_reduce(r, t);
 }
 
-#if defined(__x86_64__)
+/* AddressSanitizer builds (with a frame pointer) leave too few registers
+ * for the 14 the block below needs: they use the portable multiplier. */
+#if defined(__SANITIZE_ADDRESS__)
+#define P256_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define P256_ASAN 1
+#endif
+#endif
+
+#if defined(__x86_64__) && !defined(P256_ASAN)
 #define CAPTLS_P256_ADX 1
 
 /* Selected by p256_fe_select(): 1 = the BMI2/ADX product below. */
@@ -244,13 +254,17 @@ extern int p256_fe_adx;
     "adcx %[lo], %[" #r4 "]\n\t"
 
 /* One Montgomery step with m = z[ri] (see p256_fe_mont_reduce): adds
- * [m<<32, m>>32, lo(m·p3), hi(m·p3)] at limb ri+1; the carry then runs
- * up through the limbs named in `tail` into top. */
+ * [m<<32, m>>32, lo(m·p3), hi(m·p3)] at limb ri+1 (the caller then runs
+ * the carry up into the top limb). m·p3 = m·2^64 + m - m·2^32 needs no
+ * multiplication: lo = m - (m<<32 mod 2^64), hi = m - (m>>32) - borrow. */
 #define P256_RED_HEAD(ri, r1, r2, r3, r4) \
+    "movq %[" #ri "], %[lo]\n\t" \
+    "movq %[" #ri "], %[hi]\n\t" \
     "movq %[" #ri "], %%rdx\n\t" \
-    "mulx %[p3], %[lo], %[hi]\n\t" \
     "shlq $32, %[" #ri "]\n\t" \
     "shrq $32, %%rdx\n\t" \
+    "subq %[" #ri "], %[lo]\n\t" \
+    "sbbq %%rdx, %[hi]\n\t" \
     "addq %[" #ri "], %[" #r1 "]\n\t" \
     "adcq %%rdx, %[" #r2 "]\n\t" \
     "adcq %[lo], %[" #r3 "]\n\t" \
@@ -264,7 +278,6 @@ extern int p256_fe_adx;
 P256_INLINE void p256_fe_mul_adx(p256_fe *r, const p256_fe *f,
                                  const p256_fe *g)
 {
-    static const uint64_t p3 = P256_P3;
     uint64_t z0, z1, z2, z3, z4, z5, z6, z7, lo, hi;
 
     __asm__("movq %[f0], %%rdx\n\t"
@@ -291,7 +304,7 @@ P256_INLINE void p256_fe_mul_adx(p256_fe *r, const p256_fe *f,
             P256_ADC0(z0)
             /* (z0:z7:z6:z5:z4) < 2p; subtract p into z1, z2, z3, lo */
             "movl $0xffffffff, %%edx\n\t"
-            "movq %[p3], %[hi]\n\t"
+            "movabsq $0xffffffff00000001, %[hi]\n\t"
             "movq %[z4], %[z1]\n\t"
             "movq %[z5], %[z2]\n\t"
             "movq %[z6], %[z3]\n\t"
@@ -317,7 +330,7 @@ P256_INLINE void p256_fe_mul_adx(p256_fe *r, const p256_fe *f,
               [lo] "=&r"(lo), [hi] "=&r"(hi)
             : [f0] "m"(f->v[0]), [f1] "m"(f->v[1]), [f2] "m"(f->v[2]),
               [f3] "m"(f->v[3]), [g0] "m"(g->v[0]), [g1] "m"(g->v[1]),
-              [g2] "m"(g->v[2]), [g3] "m"(g->v[3]), [p3] "m"(p3)
+              [g2] "m"(g->v[2]), [g3] "m"(g->v[3])
             : "rdx", "cc");
 }
 #else
