@@ -4,7 +4,7 @@
 
 #if CAPTLS_P256_FAST
 
-#include "core/crypto/curve25519_field64.h"
+#include "core/crypto/cpu.h"
 
 static bool fe_force_portable, fe_force_adx;
 
@@ -15,8 +15,12 @@ int p256_fe_adx;
 void p256_fe_select(void)
 {
 #if CAPTLS_P256_ADX
-    int on = !fe_force_portable && CAPTLS_FE64_ASM &&
-             (fe_force_adx || captls_fe64_supported());
+    /* core/crypto/cpu.h: BMI2 (mulx) and ADX (adcx, adox) both usable,
+     * and the portable path not forced (build flag, setter, or the POSIX
+     * port's CAPTLS_CRYPTO=portable) */
+    int on = !fe_force_portable &&
+             (fe_force_adx ||
+              captls_cpu_has(CAPTLS_CPU_BMI2 | CAPTLS_CPU_ADX));
 
     __atomic_store_n(&p256_fe_adx, on, __ATOMIC_RELAXED);
 #endif

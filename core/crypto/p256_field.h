@@ -337,9 +337,10 @@ P256_INLINE void p256_fe_mul_adx(p256_fe *r, const p256_fe *f,
 #define CAPTLS_P256_ADX 0
 #endif
 
-/* Picks the multiplier for this process: the BMI2/ADX one when the CPU
- * has both (captls_fe64_supported) and it is not forced off. Called by
- * the p256_point.h entry points; cheap after the first call. */
+/* Picks the multiplier: the BMI2/ADX one when core/crypto/cpu.h reports
+ * both usable (so -DCAPTLS_PORTABLE_CRYPTO and captls_cpu_set_portable
+ * force the portable one too) and it is not forced off here. Called by
+ * the p256_point.h entry points; cheap (cpu.h caches CPUID). */
 void p256_fe_select(void);
 /* Tests and fuzzers: true forces the portable multiplier even on an
  * ADX CPU (so both are exercised on one machine). */
