@@ -21,7 +21,7 @@ void captls_term_line_options_default(captls_term_line_options *o)
     o->request_ttype = true;
 }
 
-/* Moves waiting output to the front so all free room is contiguous. */
+/* Moves waiting output to the front so the room left is in one piece. */
 static void compact(captls_term *t)
 {
     if (t->out_off == 0)

@@ -105,20 +105,9 @@ static captls_result send_client_hello(captls_tls_conn *c)
          * key, over the transcript up to and including the truncated
          * ClientHello. */
         const captls_tls_suite_info *ps = captls_tls_suite_get(s->suite);
-        captls_tls_key_schedule ks;
-        captls_tls_transcript t = h->transcript;
-        uint8_t bk[CAPTLS_TLS_MAX_HASH], th[CAPTLS_TLS_MAX_HASH];
-        captls_tls_transcript_update(&t, w.buf, binders_offset);
-        (void)captls_tls_transcript_hash(&t, ps->hash, th);
-        captls_tls_transcript_wipe(&t);
-        r = captls_tls_ks_init(&ks, ps->hash, s->psk, s->psk_len);
-        if (r == CAPTLS_OK)
-            r = captls_tls_ks_binder_key(&ks, bk);
-        if (r == CAPTLS_OK)
-            r = captls_tls_finished_mac(ps->hash, bk, th,
-                                        w.buf + binders_offset + 3);
-        captls_tls_ks_wipe(&ks);
-        captls_zeroize(bk, sizeof bk);
+        r = captls_tls_psk_binder(ps->hash, s->psk, s->psk_len, &h->transcript,
+                                  w.buf, binders_offset,
+                                  w.buf + binders_offset + 3);
         if (r != CAPTLS_OK)
             return r;
     }

@@ -152,6 +152,13 @@ CAPTLS_MUST_CHECK captls_result captls_tls_derive_application(captls_tls_conn *c
 /* Installs the read keys from one of the hs_state secrets. */
 CAPTLS_MUST_CHECK captls_result captls_tls_set_read(captls_tls_conn *c,
                                                     const uint8_t *secret);
+/* RFC 8446 §4.2.11.2: a PSK binder is the Finished MAC keyed by the
+ * binder key ("res binder") over the transcript so far (`before`, NULL for
+ * an empty one) plus the ClientHello truncated before its binders list. */
+CAPTLS_MUST_CHECK captls_result captls_tls_psk_binder(
+    captls_hash_alg hash, const uint8_t *psk, size_t psk_len,
+    const captls_tls_transcript *before, const uint8_t *truncated_ch,
+    size_t len, uint8_t out[CAPTLS_TLS_MAX_HASH]);
 /* Picks the first of `ours` that `theirs` (u16 list) contains; 0 if none. */
 uint16_t captls_tls_pick_u16(const uint16_t *ours, size_t n, captls_slice theirs);
 /* Constant-time comparison of a MAC the peer sent (Finished, PSK binder)

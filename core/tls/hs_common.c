@@ -202,6 +202,34 @@ captls_result captls_tls_receive_cert_verify(captls_tls_conn *c,
     }
 }
 
+captls_result captls_tls_psk_binder(captls_hash_alg hash, const uint8_t *psk,
+                                   size_t psk_len,
+                                   const captls_tls_transcript *before,
+                                   const uint8_t *truncated_ch, size_t len,
+                                   uint8_t out[CAPTLS_TLS_MAX_HASH])
+{
+    captls_tls_key_schedule ks;
+    captls_tls_transcript t;
+    uint8_t bk[CAPTLS_TLS_MAX_HASH], th[CAPTLS_TLS_MAX_HASH];
+    captls_result r;
+
+    if (before != NULL)
+        t = *before;
+    else
+        captls_tls_transcript_init(&t);
+    captls_tls_transcript_update(&t, truncated_ch, len);
+    (void)captls_tls_transcript_hash(&t, hash, th);
+    captls_tls_transcript_wipe(&t);
+    r = captls_tls_ks_init(&ks, hash, psk, psk_len);
+    if (r == CAPTLS_OK)
+        r = captls_tls_ks_binder_key(&ks, bk);
+    if (r == CAPTLS_OK)
+        r = captls_tls_finished_mac(hash, bk, th, out);
+    captls_tls_ks_wipe(&ks);
+    captls_zeroize(bk, sizeof bk);
+    return r;
+}
+
 /* ---- our Certificate, CertificateVerify, Finished ----------------------- */
 
 captls_result captls_tls_send_certificate(captls_tls_conn *c,

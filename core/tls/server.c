@@ -175,10 +175,7 @@ static captls_result choose_psk(captls_tls_conn *c,
         return CAPTLS_OK; /* no clock: no resumption, full handshake */
     for (size_t i = 0; i < ch->psk_count; i++) {
         size_t plain_len = 0;
-        uint8_t bk[CAPTLS_TLS_MAX_HASH], th[CAPTLS_TLS_MAX_HASH],
-            mac[CAPTLS_TLS_MAX_HASH];
-        captls_tls_key_schedule ks;
-        captls_tls_transcript tr;
+        uint8_t mac[CAPTLS_TLS_MAX_HASH];
 
         if (cfg->tickets.open(cfg->tickets.ctx, ch->psk_identity[i].ptr,
                               ch->psk_identity[i].len, plain, sizeof plain,
@@ -202,24 +199,13 @@ static captls_result choose_psk(captls_tls_conn *c,
             captls_zeroize(&t, sizeof t);
             return CAPTLS_TLS_ERR(DECRYPT_ERROR);
         }
-        tr = h->transcript;
-        if (c->step == STEP_S_WAIT_CH) {
-            captls_tls_transcript_init(&tr);
-        }
-        captls_tls_transcript_update(&tr, msg, 4 + ch->binders_offset);
-        (void)captls_tls_transcript_hash(&tr, ch_out->suite->hash, th);
-        captls_tls_transcript_wipe(&tr);
-        r = captls_tls_ks_init(&ks, ch_out->suite->hash, t.psk, t.psk_len);
-        if (r == CAPTLS_OK)
-            r = captls_tls_ks_binder_key(&ks, bk);
-        if (r == CAPTLS_OK)
-            r = captls_tls_finished_mac(ch_out->suite->hash, bk, th, mac);
-        captls_tls_ks_wipe(&ks);
+        r = captls_tls_psk_binder(ch_out->suite->hash, t.psk, t.psk_len,
+                                  c->step == STEP_S_WAIT_CH ? NULL : &h->transcript,
+                                  msg, 4 + ch->binders_offset, mac);
         if (r == CAPTLS_OK &&
             !captls_tls_mac_equal(mac, ch->psk_binder[i].ptr,
                                   ch_out->suite->hash_len))
             r = CAPTLS_TLS_ERR(DECRYPT_ERROR);
-        captls_zeroize(bk, sizeof bk);
         captls_zeroize(mac, sizeof mac);
         if (r != CAPTLS_OK) {
             captls_zeroize(&t, sizeof t);
