@@ -66,6 +66,16 @@ static captls_result verify_rsa(const captls_public_key *key,
     /* id-RSASSA-PSS keys never sign PKCS#1 v1.5 (RFC 4055 §1.2). */
     if (key->type == CAPTLS_KEY_RSA_PSS && padding != CAPTLS_SIG_PAD_PSS)
         return CAPTLS_ERR_INVALID_KEY;
+    /* RFC 4055 §3.3: a key whose id-RSASSA-PSS parameters are present
+     * "MUST" be used only with that hash and MGF1 hash, and "the
+     * saltLength in the signature MUST be greater or equal to" the key's
+     * (§3.1: the key's saltLength is the minimum). A caller passing
+     * CAPTLS_RSA_PSS_SALT_AUTO lets the encoding decide; the minimum is
+     * then not checked here. */
+    if (key->type == CAPTLS_KEY_RSA_PSS && key->pss_restricted &&
+        (hash != key->pss.hash || mgf1_hash != key->pss.mgf1_hash ||
+         (salt_len != CAPTLS_RSA_PSS_SALT_AUTO && salt_len < key->pss.salt_len)))
+        return CAPTLS_ERR_INVALID_KEY;
     r = captls_rsa_public_key_init(&pub, key->rsa_n.ptr, key->rsa_n.len,
                                    key->rsa_e.ptr, key->rsa_e.len);
     if (r != CAPTLS_OK)
@@ -96,7 +106,8 @@ captls_result captls_sig_verify_alg(const captls_public_key *key,
                           msg_len, sig, sig_len);
     case CAPTLS_KEY_EC_P256:
     case CAPTLS_KEY_EC_P384:
-        if (padding != CAPTLS_SIG_PAD_NONE)
+        /* ECDSA always names its digest (RFC 5758 §3.2). */
+        if (padding != CAPTLS_SIG_PAD_NONE || hash == CAPTLS_HASH_NONE)
             return CAPTLS_ERR_INVALID_KEY;
         return captls_ecdsa_verify(key->type == CAPTLS_KEY_EC_P256
                                        ? CAPTLS_EC_P256
@@ -104,7 +115,12 @@ captls_result captls_sig_verify_alg(const captls_public_key *key,
                                    hash, key->point.ptr, key->point.len, msg,
                                    msg_len, sig, sig_len);
     case CAPTLS_KEY_ED25519:
-        if (padding != CAPTLS_SIG_PAD_NONE || key->point.len != 32)
+        /* Pure Ed25519 (RFC 8410 §3, RFC 8032 §5.1): no pre-hash. A
+         * caller naming a digest asks for another algorithm (e.g. an
+         * X.509 ecdsa-with-SHA256 label over an Ed25519 signature): the
+         * algorithm is bound to the key type, so that is refused. */
+        if (padding != CAPTLS_SIG_PAD_NONE || hash != CAPTLS_HASH_NONE ||
+            key->point.len != 32)
             return CAPTLS_ERR_INVALID_KEY;
         /* RFC 8032 §5.1.7: a signature is exactly 64 octets. */
         if (sig == NULL || sig_len != 64)

@@ -86,7 +86,11 @@ CAPTLS_MUST_CHECK captls_result captls_sig_verify(
 
 /* Verify under explicit parameters: padding PKCS1/PSS for RSA keys (PSS:
  * mgf1_hash and salt_len, or CAPTLS_RSA_PSS_SALT_AUTO from rsa.h), NONE for
- * EC (hash = digest) and Ed25519 (hash ignored). */
+ * EC (hash = the digest, never NONE) and Ed25519 (hash MUST be NONE: pure
+ * EdDSA). The algorithm is bound to the key: a padding or hash the key
+ * type cannot use, or PSS parameters outside an id-RSASSA-PSS key's
+ * restriction (RFC 4055 §3.3: same hash and MGF1 hash, salt at least the
+ * key's), is CAPTLS_ERR_INVALID_KEY. */
 CAPTLS_MUST_CHECK captls_result captls_sig_verify_alg(
     const captls_public_key *key, captls_sig_padding padding,
     captls_hash_alg hash, captls_hash_alg mgf1_hash, size_t salt_len,

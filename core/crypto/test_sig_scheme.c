@@ -184,11 +184,110 @@ static void test_verify_dispatch(void **state)
     EVP_PKEY_free(rsapss.k);
 }
 
+/* Issue 16 bug 1: the algorithm a caller names is bound to the key. An
+ * Ed25519 signature verified "as" ecdsa-with-SHA256 (padding NONE, hash
+ * SHA-256) was accepted: the Ed25519 branch ignored the hash. And an
+ * id-RSASSA-PSS key with parameters (RFC 4055 §3.3) restricts the hash,
+ * MGF1 hash and minimum salt of every signature, X.509 ones included. */
+static void test_alg_bound_to_key(void **state)
+{
+    (void)state;
+    static kv ed, p256, pssr;
+    uint8_t msg[48], sig[600];
+    size_t sl;
+
+    assert_int_equal(RAND_bytes(msg, sizeof msg), 1);
+    load(&ed, EVP_PKEY_Q_keygen(NULL, NULL, "ED25519"));
+    load(&p256, EVP_EC_gen("P-256"));
+    sl = sign(ed.k, NULL, -100, msg, sizeof msg, sig);
+    assert_int_equal(captls_sig_verify_alg(&ed.pub, CAPTLS_SIG_PAD_NONE,
+                                           CAPTLS_HASH_NONE, CAPTLS_HASH_NONE,
+                                           0, msg, sizeof msg, sig, sl),
+                     CAPTLS_OK);
+    for (int h = CAPTLS_HASH_SHA256; h <= CAPTLS_HASH_SHA512; h++)
+        assert_int_equal(captls_sig_verify_alg(&ed.pub, CAPTLS_SIG_PAD_NONE,
+                                               (captls_hash_alg)h,
+                                               CAPTLS_HASH_NONE, 0, msg,
+                                               sizeof msg, sig, sl),
+                         CAPTLS_ERR_INVALID_KEY);
+    sl = sign(p256.k, EVP_sha256(), -100, msg, sizeof msg, sig);
+    assert_int_equal(captls_sig_verify_alg(&p256.pub, CAPTLS_SIG_PAD_NONE,
+                                           CAPTLS_HASH_NONE, CAPTLS_HASH_NONE,
+                                           0, msg, sizeof msg, sig, sl),
+                     CAPTLS_ERR_INVALID_KEY);
+
+    /* id-RSASSA-PSS key restricted to SHA-256 / MGF1-SHA-256 / salt >= 32 */
+    {
+        EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_id(EVP_PKEY_RSA_PSS, NULL);
+        EVP_PKEY *k = NULL;
+        assert_int_equal(EVP_PKEY_keygen_init(c), 1);
+        assert_int_equal(EVP_PKEY_CTX_set_rsa_keygen_bits(c, 2048), 1);
+        assert_int_equal(EVP_PKEY_CTX_set_rsa_pss_keygen_md(c, EVP_sha256()),
+                         1);
+        assert_int_equal(
+            EVP_PKEY_CTX_set_rsa_pss_keygen_mgf1_md(c, EVP_sha256()), 1);
+        assert_int_equal(EVP_PKEY_CTX_set_rsa_pss_keygen_saltlen(c, 32), 1);
+        assert_int_equal(EVP_PKEY_keygen(c, &k), 1);
+        EVP_PKEY_CTX_free(c);
+        load(&pssr, k);
+    }
+    assert_int_equal(pssr.pub.type, CAPTLS_KEY_RSA_PSS);
+    assert_true(pssr.pub.pss_restricted);
+    assert_int_equal(pssr.pub.pss.hash, CAPTLS_HASH_SHA256);
+    sl = sign(pssr.k, EVP_sha256(), 32, msg, sizeof msg, sig);
+    assert_int_equal(captls_sig_verify_alg(&pssr.pub, CAPTLS_SIG_PAD_PSS,
+                                           CAPTLS_HASH_SHA256,
+                                           CAPTLS_HASH_SHA256, 32, msg,
+                                           sizeof msg, sig, sl),
+                     CAPTLS_OK);
+    /* the same signature labelled with a smaller salt than the key allows */
+    assert_int_equal(captls_sig_verify_alg(&pssr.pub, CAPTLS_SIG_PAD_PSS,
+                                           CAPTLS_HASH_SHA256,
+                                           CAPTLS_HASH_SHA256, 20, msg,
+                                           sizeof msg, sig, sl),
+                     CAPTLS_ERR_INVALID_KEY);
+    /* OpenSSL refuses to sign outside the restriction, so the refusal is
+     * shown with a restriction edited on the parsed key: the same valid
+     * SHA-256 signature under a key now restricted to SHA-384, then to a
+     * salt of at least 48. */
+    pssr.pub.pss.hash = CAPTLS_HASH_SHA384;
+    assert_int_equal(captls_sig_verify_alg(&pssr.pub, CAPTLS_SIG_PAD_PSS,
+                                           CAPTLS_HASH_SHA256,
+                                           CAPTLS_HASH_SHA256, 32, msg,
+                                           sizeof msg, sig, sl),
+                     CAPTLS_ERR_INVALID_KEY);
+    pssr.pub.pss.hash = CAPTLS_HASH_SHA256;
+    pssr.pub.pss.mgf1_hash = CAPTLS_HASH_SHA512;
+    assert_int_equal(captls_sig_verify_alg(&pssr.pub, CAPTLS_SIG_PAD_PSS,
+                                           CAPTLS_HASH_SHA256,
+                                           CAPTLS_HASH_SHA256, 32, msg,
+                                           sizeof msg, sig, sl),
+                     CAPTLS_ERR_INVALID_KEY);
+    pssr.pub.pss.mgf1_hash = CAPTLS_HASH_SHA256;
+    pssr.pub.pss.salt_len = 48;
+    assert_int_equal(captls_sig_verify_alg(&pssr.pub, CAPTLS_SIG_PAD_PSS,
+                                           CAPTLS_HASH_SHA256,
+                                           CAPTLS_HASH_SHA256, 32, msg,
+                                           sizeof msg, sig, sl),
+                     CAPTLS_ERR_INVALID_KEY);
+    /* unrestricted, the same key verifies it */
+    pssr.pub.pss_restricted = false;
+    assert_int_equal(captls_sig_verify_alg(&pssr.pub, CAPTLS_SIG_PAD_PSS,
+                                           CAPTLS_HASH_SHA256,
+                                           CAPTLS_HASH_SHA256, 32, msg,
+                                           sizeof msg, sig, sl),
+                     CAPTLS_OK);
+    EVP_PKEY_free(ed.k);
+    EVP_PKEY_free(p256.k);
+    EVP_PKEY_free(pssr.k);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_verify_dispatch),
+        cmocka_unit_test(test_alg_bound_to_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
