@@ -110,6 +110,12 @@ typedef struct captls_net {
      * timeout_ns passes (0 = just look). *nready counts ready items. */
     captls_result (*poll)(void *ctx, captls_poll_item *items, size_t n,
                           uint64_t timeout_ns, size_t *nready);
+    /* Optional (NULL: unknown): the peer's address of an accepted or
+     * connected stream as text, "ADDR:PORT" ("[ADDR]:PORT" for IPv6),
+     * NUL-terminated in buf[0..cap). Used for per-source limits and audit
+     * records; never for authentication. */
+    captls_result (*peer_name)(void *ctx, captls_stream_id s, char *buf,
+                               size_t cap);
 } captls_net;
 
 /* ------------------------------------------------------------ blob store */

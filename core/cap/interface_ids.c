@@ -24,6 +24,10 @@ const char *captls_interface_name(captls_interface_id id)
     case CAPTLS_IFACE_TLS_CLIENT_CONFIG: return "TlsClientConfig";
     case CAPTLS_IFACE_KEY_SOURCE: return "KeySource";
     case CAPTLS_IFACE_CERT_SUBSCRIPTION: return "CertSubscription";
+    case CAPTLS_IFACE_TERMINAL_SESSION: return "TerminalSession";
+    case CAPTLS_IFACE_USER_SESSION: return "UserSession";
+    case CAPTLS_IFACE_SESSION_MANAGER: return "SessionManager";
+    case CAPTLS_IFACE_AUTHORITY_BROKER: return "AuthorityBroker";
     case CAPTLS_IFACE_ECHO: return "Echo";
     case CAPTLS_IFACE_NOTIFIER: return "Notifier";
     case CAPTLS_IFACE_TICKET_KEY: return "TicketKey";

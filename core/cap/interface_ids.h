@@ -33,6 +33,11 @@ enum {
     CAPTLS_IFACE_TLS_CLIENT_CONFIG = 27,
     CAPTLS_IFACE_KEY_SOURCE = 28,        /* core/keys/key_vault.h */
     CAPTLS_IFACE_CERT_SUBSCRIPTION = 29, /* core/store/cert_store.h */
+    /* the telnets gateway (seed 004; core/gateway/) */
+    CAPTLS_IFACE_TERMINAL_SESSION = 30,
+    CAPTLS_IFACE_USER_SESSION = 31,
+    CAPTLS_IFACE_SESSION_MANAGER = 32,
+    CAPTLS_IFACE_AUTHORITY_BROKER = 33,
     /* simulator and test services */
     CAPTLS_IFACE_ECHO = 0x1000,
     CAPTLS_IFACE_NOTIFIER = 0x1001,

@@ -416,6 +416,13 @@ void captls_tls_close(captls_tls_conn *c)
     captls_tls_process(c);
 }
 
+bool captls_tls_close_sent(const captls_tls_conn *c)
+{
+    if (c == NULL || c->magic != CAPTLS_TLS_CONN_MAGIC)
+        return true;
+    return c->close_sent || captls_tls_dead(c);
+}
+
 void captls_tls_abort(captls_tls_conn *c, captls_result why)
 {
     if (c == NULL || c->magic != CAPTLS_TLS_CONN_MAGIC || captls_tls_dead(c))

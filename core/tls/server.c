@@ -603,10 +603,17 @@ static captls_result on_certificate(captls_tls_conn *c, const uint8_t *msg,
         return CAPTLS_OK;
     }
     r = captls_tls_check_peer_chain(c, &cm, &cfg->client_verifier, false,
-                                    !cfg->require_client_cert, &ok);
+                                    !cfg->require_client_cert &&
+                                        !cfg->reject_bad_client_cert,
+                                    &ok);
     if (r != CAPTLS_OK)
         return r;
     c->hss->peer_chain_ok = ok;
+    if (ok && cfg->client_cert_verified != NULL)
+        cfg->client_cert_verified(cfg->client_cert_ctx, c,
+                                  &cfg->client_verifier.scratch->certs[0],
+                                  cm.entries[0].cert_data.ptr,
+                                  cm.entries[0].cert_data.len);
     captls_tls_transcript_update(&c->hss->transcript, msg, len);
     c->step = STEP_S_WAIT_CV;
     return CAPTLS_OK;

@@ -198,5 +198,9 @@ captls_result captls_tls_error(const captls_tls_conn *c);
 void captls_tls_info_get(const captls_tls_conn *c, captls_tls_info *out);
 /* True once the peer's close_notify arrived (orderly end of its data). */
 bool captls_tls_peer_closed(const captls_tls_conn *c);
+/* Our close_notify (or a fatal alert) has been sealed and, when nothing is
+ * left to send (no SENDREC), written out: a server may release the
+ * connection without waiting for the peer's close_notify. */
+bool captls_tls_close_sent(const captls_tls_conn *c);
 
 #endif

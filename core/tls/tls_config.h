@@ -28,6 +28,8 @@
 #include "core/x509/certificate.h"
 #include "port/port.h"
 
+struct captls_tls_conn; /* core/tls/tls.h */
+
 /* Largest certificate list we send or accept (TLS 1.3 chains are short). */
 #define CAPTLS_TLS_MAX_CHAIN 8u
 #define CAPTLS_TLS_MAX_ALPN 8u        /* protocols in one config */
@@ -128,6 +130,22 @@ typedef struct captls_tls_server_config {
     /* seed clientVerifier(): caps.caps == NULL means no client auth asked. */
     captls_tls_peer_verifier client_verifier;
     bool require_client_cert;            /* no certificate -> certificate_required */
+    /* A certificate the client presents but that fails verification ends
+     * the handshake with its alert even when no certificate is required
+     * (the telnets gateway: no certificate -> password path, a bad one ->
+     * alert). false: a failed chain is recorded as peer_auth FAILED and the
+     * handshake goes on (only meaningful without require_client_cert). */
+    bool reject_bad_client_cert;
+    /* Optional: called once per handshake with the client's leaf (parsed,
+     * and its DER) right after its chain verified, before the
+     * CertificateVerify is checked; the handshake's final peer_auth says
+     * whether the client then proved its key. The gateway maps the
+     * certificate here (fingerprint, subject) so the engine keeps no copy.
+     * The leaf and der are valid only during the call. */
+    void (*client_cert_verified)(void *ctx, struct captls_tls_conn *c,
+                                 const captls_certificate *leaf,
+                                 const uint8_t *der, size_t der_len);
+    void *client_cert_ctx;
     captls_tls_ticket_key tickets;       /* seal == NULL: no tickets issued */
     uint32_t ticket_lifetime_s;          /* <= 604800 (RFC 8446 §4.6.1) */
     uint8_t tickets_per_handshake;       /* NewSessionTickets sent (0..4) */

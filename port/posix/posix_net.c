@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -442,6 +443,43 @@ static captls_result posix_poll(void *ctx, captls_poll_item *items, size_t n,
     return CAPTLS_OK;
 }
 
+static captls_result posix_peer_name(void *ctx, captls_stream_id s,
+                                     char *buf, size_t cap)
+{
+    captls_posix_net_ctx *c = ctx;
+    captls_posix_net_slot *sl = slot_get(c, s);
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    char host[INET6_ADDRSTRLEN];
+    unsigned port;
+    int n;
+
+    if (sl == NULL)
+        return CAPTLS_ERR_BAD_HANDLE;
+    if (buf == NULL || cap == 0)
+        return CAPTLS_ERR_INVALID_ARGUMENT;
+    if (getpeername(sl->fd, (struct sockaddr *)&ss, &len) != 0)
+        return captls_posix_result_from_errno(errno);
+    if (ss.ss_family == AF_INET) {
+        const struct sockaddr_in *a = (const struct sockaddr_in *)&ss;
+        if (inet_ntop(AF_INET, &a->sin_addr, host, sizeof host) == NULL)
+            return CAPTLS_ERR_IO;
+        port = ntohs(a->sin_port);
+        n = snprintf(buf, cap, "%s:%u", host, port);
+    } else if (ss.ss_family == AF_INET6) {
+        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&ss;
+        if (inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host) == NULL)
+            return CAPTLS_ERR_IO;
+        port = ntohs(a->sin6_port);
+        n = snprintf(buf, cap, "[%s]:%u", host, port);
+    } else {
+        return CAPTLS_ERR_UNSUPPORTED;
+    }
+    if (n < 0 || (size_t)n >= cap)
+        return CAPTLS_ERR_BUFFER_TOO_SMALL;
+    return CAPTLS_OK;
+}
+
 void captls_posix_net_init(captls_posix_net_ctx *ctx, captls_net *out)
 {
     for (int i = 0; i < CAPTLS_POSIX_NET_MAX_STREAMS; i++) {
@@ -459,6 +497,7 @@ void captls_posix_net_init(captls_posix_net_ctx *ctx, captls_net *out)
     out->write = posix_write;
     out->close = posix_close;
     out->poll = posix_poll;
+    out->peer_name = posix_peer_name;
 }
 
 void captls_posix_net_fini(captls_posix_net_ctx *ctx)

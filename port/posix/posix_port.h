@@ -74,7 +74,7 @@ captls_result captls_posix_result_from_errno(int err);
 /* ---------------------------------------------------------------- limits */
 
 /* Streams and listeners one net context can hold at once. */
-#define CAPTLS_POSIX_NET_MAX_STREAMS 128
+#define CAPTLS_POSIX_NET_MAX_STREAMS 1024
 /* Largest value the blob store accepts (LIMIT_EXCEEDED above). Stored
  * objects are certificates, chains, CRLs and sealed keys: 1 MiB is ample. */
 #define CAPTLS_POSIX_BLOB_MAX (1024u * 1024u)
