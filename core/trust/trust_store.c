@@ -293,6 +293,7 @@ static captls_result prepare_anchor(captls_trust_store *ts,
         a->nc_excluded_count = (uint16_t)cert->nc_excluded_count;
     }
     a->purposes = purposes;
+    captls_anchor_cert_data_from(cert, &a->data);
     *claim = need;
     return CAPTLS_OK;
 }
@@ -587,6 +588,7 @@ static captls_result source_next(void *ctx, const captls_x509_name *issuer,
     out->nc_excluded = a->nc_excluded;
     out->nc_excluded_count = a->nc_excluded_count;
     out->has_pin = a->pinned;
+    out->data = a->data;
     memcpy(out->spki_sha256, a->spki_sha256, sizeof(out->spki_sha256));
     out->id = (uint32_t)(a - c->ts->anchors);
     return CAPTLS_OK;

@@ -61,8 +61,11 @@
  * returned (fail closed: no unaudited mutation).
  *
  * NOT checked here: whether an anchor certificate is currently valid, is a
- * CA, or is self-signed — a trust anchor is trusted by decision, RFC 5280
- * §6.1.1(d); the path validator uses its subject, key and name constraints.
+ * CA, or is self-signed — addAnchor accepts it; the record keeps what the
+ * certificate says (captls_anchor_cert_data: validity, basicConstraints,
+ * pathLen, keyUsage, unknown critical extensions) and the path validator
+ * refuses a path through an anchor that fails them (verify_chain.h), as it
+ * does for the same certificate given as a list.
  */
 #ifndef CAPTLS_TRUST_TRUST_STORE_H
 #define CAPTLS_TRUST_TRUST_STORE_H
@@ -118,6 +121,10 @@ typedef struct captls_trust_anchor_info {
     uint8_t spki_sha256[CAPTLS_TRUST_FP_SIZE]; /* SHA-256 of spki (pins) */
     uint32_t purposes;             /* CAPTLS_PURPOSE_BIT set it may serve */
     bool pinned;                   /* added with an AnchorPin (checked) */
+    /* validity, basicConstraints, pathLen, keyUsage, unknown critical
+     * extensions: the path validator applies them exactly as for the same
+     * certificate given as a list (verify_chain.h, issue 16). */
+    captls_anchor_cert_data data;
 } captls_trust_anchor_info;
 
 /* Seed TrustFilter, as the caller passes it. An empty list (count 0) does

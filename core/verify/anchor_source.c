@@ -5,6 +5,27 @@
 
 #include <string.h>
 
+void captls_anchor_cert_data_from(const captls_certificate *cert,
+                                  captls_anchor_cert_data *out)
+{
+    memset(out, 0, sizeof *out);
+    out->present = true;
+    out->version = cert->version;
+    out->bc_present = cert->bc_present;
+    out->bc_critical = cert->bc_critical;
+    out->bc_ca = cert->bc_ca;
+    out->bc_pathlen_present = cert->bc_present && cert->bc_pathlen_present;
+    out->bc_pathlen = cert->bc_pathlen;
+    out->key_usage_present = cert->key_usage_present;
+    out->key_usage = cert->key_usage;
+    out->not_before = cert->not_before;
+    out->not_after = cert->not_after;
+    out->unknown_critical_count =
+        (uint8_t)(cert->unknown_critical_count > 255u
+                      ? 255u
+                      : cert->unknown_critical_count);
+}
+
 static captls_result list_next(void *ctx, const captls_x509_name *issuer,
                                size_t *cursor, captls_trust_anchor *out)
 {
@@ -19,6 +40,7 @@ static captls_result list_next(void *ctx, const captls_x509_name *issuer,
         out->subject = c->subject;
         out->spki = c->spki_raw;
         out->key_id = c->ski_present ? c->ski : (captls_slice){NULL, 0};
+        captls_anchor_cert_data_from(c, &out->data);
         out->id = (uint32_t)i;
         return CAPTLS_OK;
     }

@@ -177,6 +177,45 @@ static bool match_one(const captls_general_name *c,
     }
 }
 
+/* ::ffff:a.b.c.d (RFC 4291 §2.5.5.2) -> a.b.c.d; false for any other
+ * address. */
+static bool ipv4_mapped(captls_slice ip, captls_slice *v4)
+{
+    static const uint8_t prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                       0xFF, 0xFF};
+    if (ip.len != 16 || memcmp(ip.ptr, prefix, sizeof prefix) != 0)
+        return false;
+    *v4 = (captls_slice){ip.ptr + 12, 4};
+    return true;
+}
+
+/* An excluded iPAddress range also excludes the same IPv4 address written
+ * as an IPv4-mapped IPv6 address (and an excluded ::ffff:0:0/96-range
+ * the plain IPv4 address): a client connecting to either reaches the same
+ * host, so an exclusion must not be sidestepped by the spelling (issue
+ * 16). Only exclusions widen: a permitted IPv4 range does not admit the
+ * mapped form. */
+static bool excluded_ip_mapped(captls_slice c, captls_slice ip)
+{
+    captls_slice v4;
+    if (c.len == 8 && ipv4_mapped(ip, &v4))
+        return captls_nc_ip_match(c, v4);
+    if (c.len == 32 && ip.len == 4) {
+        captls_slice caddr = {c.ptr, 16}, cv4;
+        const uint8_t *mask = c.ptr + 16;
+        static const uint8_t full[12] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                         0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+        /* the constraint must pin the whole ::ffff: prefix */
+        if (!ipv4_mapped(caddr, &cv4) || memcmp(mask, full, 12) != 0)
+            return false;
+        for (size_t i = 0; i < 4; i++)
+            if ((ip.ptr[i] & mask[12 + i]) != (cv4.ptr[i] & mask[12 + i]))
+                return false;
+        return true;
+    }
+    return false;
+}
+
 captls_nc_verdict captls_nc_check_name(const captls_nc_set *set,
                                        const captls_general_name *name,
                                        uint32_t *budget)
@@ -193,6 +232,9 @@ captls_nc_verdict captls_nc_check_name(const captls_nc_set *set,
             return CAPTLS_NC_BUDGET;
         (*budget)--;
         if (match_one(c, name))
+            return CAPTLS_NC_VIOLATION;
+        if (name->type == CAPTLS_GN_IP &&
+            excluded_ip_mapped(c->value, name->value))
             return CAPTLS_NC_VIOLATION;
         if (name->type == CAPTLS_GN_DNS && wildcard_covers(c->value, name->value))
             return CAPTLS_NC_VIOLATION;
@@ -238,7 +280,11 @@ captls_nc_verdict captls_nc_check_cert(const captls_nc_set *set,
         captls_nc_verdict v = captls_nc_check_name(set, &dn, budget);
         if (v != CAPTLS_NC_OK)
             return v;
-        if (!cert->san_present) {
+        /* RFC 5280 §4.2.1.10: "the constraint MUST be applied to the
+         * attribute of type emailAddress in the subject distinguished
+         * name" — whether or not the certificate has a SAN (issue 16;
+         * OpenSSL checks it always too). */
+        {
             captls_x509_name_iter it;
             captls_x509_attr a;
             captls_x509_name_iter_init(&it, &cert->subject);

@@ -16,13 +16,24 @@
  *   - rfc822Name: "user@host" exact mailbox (local part case-sensitive,
  *     host not), "host" any mailbox at host, ".host" any mailbox in a
  *     subdomain of host (RFC 5280 §4.2.1.10).
- *   - iPAddress: address/mask; families never match each other (an IPv4
- *     SAN is not permitted by IPv6-only subtrees).
- *   - directoryName: the constraint is an RDN prefix of the name (RFC 5280
- *     §7.1 comparison per RDN, captls_x509_name_equal); empty = all.
+ *   - iPAddress: address/mask; for permitted subtrees families never
+ *     match each other (an IPv4 SAN is not permitted by IPv6-only
+ *     subtrees, nor ::ffff:a.b.c.d by an IPv4 subtree); an EXCLUDED IPv4
+ *     range also catches the IPv4-mapped IPv6 spelling of its addresses
+ *     (RFC 4291 §2.5.5.2), and an excluded range inside ::ffff:0:0/96 the
+ *     plain IPv4 address (issue 16: an exclusion cannot be sidestepped by
+ *     the spelling; OpenSSL compares families strictly, so this is
+ *     stricter).
+ *   - directoryName: the constraint is an RDN prefix of the name, compared
+ *     as RFC 5280 §7.1 says (captls_x509_name_equal per RDN: the
+ *     directory string types PrintableString, UTF8String, T61String,
+ *     IA5String and VisibleString compare across tags, case-folded, with
+ *     insignificant spaces removed), so the same name in another string
+ *     type is caught; empty = all.
  * Applied to every SAN and to the subject: the subject DN as a
  * directoryName when non-empty, and its emailAddress attributes as
- * rfc822Names when the certificate has no SAN extension (§4.2.1.10). The
+ * rfc822Names ALWAYS, SAN extension or not (§4.2.1.10: "MUST be applied
+ * to the attribute of type emailAddress in the subject"). The
  * CN is never treated as a DNS name, so a leaf without SANs passes DNS
  * constraints (there is no DNS name to constrain) — and host matching
  * then fails, since names come only from SANs.

@@ -141,7 +141,11 @@ typedef struct captls_verification_policy {
      * with constraints) fails with policyViolation. true: constraints are
      * accepted and ALWAYS enforced; they are never skipped. */
     bool permit_name_constraints;
-    uint32_t clock_skew_seconds;        /* tolerance on notBefore/notAfter */
+    /* Tolerance on notBefore/notAfter of every certificate, anchor
+     * included. 0 in every preset (issue 16: a tight default, never laxer
+     * than OpenSSL, which has none); the caller sets it (`captls verify
+     * --clock-skew SECONDS`). */
+    uint32_t clock_skew_seconds;
     bool stapling_required;             /* fail closed (see above) */
     /* --- captls additions --- */
     captls_untrusted_clock_rule untrusted_clock;
@@ -167,7 +171,7 @@ typedef struct captls_verification_policy {
 /* webPkiStrict: min_scts 2, require_ocsp true, Mozilla Root Store Policy
  * §5.1 algorithms (RSA >= 2048, P-256, P-384; PKCS#1/PSS with SHA-256/384/
  * 512, ECDSA with SHA-256/384/512 — no Ed25519), max_chain_length 0 (=
- * CAPTLS_VERIFY_MAX_PATH), permit_name_constraints true, skew 60 s,
+ * CAPTLS_VERIFY_MAX_PATH), permit_name_constraints true, skew 0,
  * stapling_required false, untrusted clock LOWER_BOUND, min_rsa_bits 2048,
  * no notAfter grace, purposes tlsServerAuth+tlsClientAuth,
  * require_leaf_eku true, accept_any_eku false, nonconforming serials
@@ -175,7 +179,7 @@ typedef struct captls_verification_policy {
 const captls_verification_policy *captls_policy_web_pki_strict(void);
 /* webPkiLenient: min_scts 0, require_ocsp false, every algorithm captls
  * verifies (RSA >= 2048, P-256, P-384, Ed25519; all SHA-2 signatures),
- * max_chain_length 0, permit_name_constraints true, skew 300 s, stapling
+ * max_chain_length 0, permit_name_constraints true, skew 0, stapling
  * not required, untrusted clock LOWER_BOUND, min_rsa_bits 2048, no grace,
  * purposes tlsServerAuth+tlsClientAuth+clientIdentity+emailSmime,
  * require_leaf_eku false (RFC 5280: absent EKU = any), accept_any_eku true,
@@ -185,13 +189,13 @@ const captls_verification_policy *captls_policy_web_pki_lenient(void);
 /* privateMtls: min_scts 0, require_ocsp true (fails closed with
  * ocspUnavailable until the OCSP issue lands), all algorithms of
  * lenient, max_chain_length 3 (leaf, one intermediate, anchor),
- * permit_name_constraints true, skew 60 s, stapling not required,
+ * permit_name_constraints true, skew 0, stapling not required,
  * untrusted clock LOWER_BOUND, min_rsa_bits 2048, no grace, purposes
  * tlsServerAuth+tlsClientAuth+clientIdentity, require_leaf_eku true,
  * accept_any_eku false, nonconforming serials refused. */
 const captls_verification_policy *captls_policy_private_mtls(void);
 /* codeSigning: min_scts 0, require_ocsp false, algorithms of lenient,
- * max_chain_length 0, permit_name_constraints true, skew 300 s, stapling
+ * max_chain_length 0, permit_name_constraints true, skew 0, stapling
  * not required, untrusted clock LOWER_BOUND, min_rsa_bits 2048 (code
  * signing roots still carry 2048-bit keys), not_after_grace 365 days (the "long notAfter
  * tolerance": a signature checked long after signing), purposes

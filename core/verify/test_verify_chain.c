@@ -13,6 +13,8 @@
 #include <cmocka.h>
 
 #include "core/crypto/hash.h"
+#include "core/trust/cert_verifier.h"
+#include "core/trust/trust_store.h"
 #include "core/verify/verify_chain.h"
 
 #define DIR "vectors/verify/"
@@ -175,6 +177,8 @@ static void run_line(const char *text, captls_verify_input *tweak_in,
         s.in.cache = tweak_in->cache;
         if (tweak_in->clock_provenance == CAPTLS_CLOCK_UNTRUSTED)
             s.in.clock_provenance = CAPTLS_CLOCK_UNTRUSTED;
+        if (tweak_in->policy != NULL)
+            s.in.policy = tweak_in->policy;
         if (tweak_in->ip != NULL) {
             s.in.ip = tweak_in->ip;
             s.in.ip_len = tweak_in->ip_len;
@@ -412,6 +416,230 @@ static void test_anchor_key_id(void **state)
     assert_int_equal(out.reason, CAPTLS_FAIL_SIGNATURE_MISMATCH);
 }
 
+/* Issue 16: every preset's clockSkewSeconds is 0; a caller that sets one
+ * gets exactly that window, on both ends. */
+static void test_caller_skew(void **state)
+{
+    (void)state;
+    captls_verification_policy p = *captls_policy_web_pki_lenient();
+    captls_verify_input t;
+    captls_verification_outcome out;
+    static const char *const names[] = {"webPkiStrict", "webPkiLenient",
+                                        "privateMtls", "codeSigning"};
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(captls_policy_by_name(names[i])->clock_skew_seconds,
+                         0);
+    memset(&t, 0, sizeof t);
+    t.clock_provenance = CAPTLS_CLOCK_TRUSTED;
+    run_line("x ok webPkiLenient tlsServerAuth 1750000000 www.example.com "
+             "exp_in_skew R -", &t, &out);
+    assert_int_equal(out.reason, CAPTLS_FAIL_EXPIRED);
+    p.clock_skew_seconds = 300;
+    t.policy = &p;
+    run_line("x ok webPkiLenient tlsServerAuth 1750000000 www.example.com "
+             "exp_in_skew R -", &t, &out);
+    assert_true(out.valid);
+    run_line("x ok webPkiLenient tlsServerAuth 1750000000 www.example.com "
+             "nyv_in_skew R -", &t, &out);
+    assert_true(out.valid);
+    run_line("x ok webPkiLenient tlsServerAuth 1750000000 www.example.com "
+             "exp_1s R -", &t, &out);
+    assert_int_equal(out.reason, CAPTLS_FAIL_EXPIRED);
+    run_line("x ok webPkiLenient tlsServerAuth 1750000000 www.example.com "
+             "nyv_1s R -", &t, &out);
+    assert_int_equal(out.reason, CAPTLS_FAIL_NOT_YET_VALID);
+}
+
+/* Issue 16 bug 1, as reported: an ecdsa-with-SHA256 label over an Ed25519
+ * signature by an Ed25519 root verified even with Ed25519 removed from the
+ * policy's allowed signature schemes. */
+static void test_sigalg_bound_to_issuer_key(void **state)
+{
+    (void)state;
+    captls_verification_policy p = *captls_policy_web_pki_lenient();
+    captls_verify_input t;
+    captls_verification_outcome out;
+    p.allowed_signature_schemes &= ~(uint32_t)CAPTLS_SIGALG_ED25519;
+    memset(&t, 0, sizeof t);
+    t.clock_provenance = CAPTLS_CLOCK_TRUSTED;
+    t.policy = &p;
+    run_line("x ok webPkiLenient tlsServerAuth 1750000000 www.example.com "
+             "bind_ecdsa_label_ed_sig bind_ed_root -", &t, &out);
+    assert_false(out.valid);
+    assert_int_equal(out.reason, CAPTLS_FAIL_SIGNATURE_MISMATCH);
+    assert_non_null(strstr(out.detail, "not an EC key"));
+    /* the genuine Ed25519 certificate is refused by the allow-list */
+    run_line("x ok webPkiLenient tlsServerAuth 1750000000 www.example.com "
+             "bind_ed_leaf bind_ed_root -", &t, &out);
+    assert_false(out.valid);
+    assert_int_equal(out.reason, CAPTLS_FAIL_POLICY_VIOLATION);
+    /* and accepted when the policy allows Ed25519 */
+    t.policy = NULL;
+    run_line("x ok webPkiLenient tlsServerAuth 1750000000 www.example.com "
+             "bind_ed_leaf bind_ed_root -", &t, &out);
+    assert_true(out.valid);
+}
+
+static uint64_t fixed_mono(void *ctx)
+{
+    (void)ctx;
+    return 1;
+}
+
+static captls_result fixed_wall(void *ctx, captls_wall_time *out)
+{
+    (void)ctx;
+    out->epoch_seconds = 1750000000;
+    out->nanoseconds = 0;
+    out->provenance = CAPTLS_CLOCK_TRUSTED;
+    return CAPTLS_OK;
+}
+
+/* Issue 16 bug 2: the two anchor paths — a certificate list given to
+ * captls_verify_chain, and a TrustStore through CertVerifier (the
+ * production path) — carry the same anchor data (name, key, name
+ * constraints, pathLen, keyUsage, validity, critical extensions), so every
+ * vector case gets the same verdict and the same reason from both. */
+static void test_both_anchor_paths_agree(void **state)
+{
+    (void)state;
+    static captls_trust_store store;
+    static captls_trust_anchor_info slots[16];
+    static uint8_t arena[65536];
+    static captls_trust_store_writer writer;
+    static captls_cert_verifier verifier;
+    static char line[4096];
+    captls_clock clock = {NULL, fixed_mono, fixed_wall};
+    FILE *f = fopen(DIR "cases.txt", "r");
+    int n = 0, anchors_checked = 0;
+    assert_non_null(f);
+    while (fgets(line, sizeof line, f) != NULL) {
+        if (line[0] == '#' || line[0] == '\n')
+            continue;
+        line[strcspn(line, "\n")] = '\0';
+        char *fields[9], *save = NULL, name[64];
+        int k = 0;
+        for (char *t = strtok_r(line, " ", &save); t && k < 9;
+             t = strtok_r(NULL, " ", &save))
+            fields[k++] = t;
+        assert_int_equal(k, 9);
+        snprintf(name, sizeof name, "%s", fields[0]);
+        static setup s;
+        prepare(&s, fields);
+        captls_verification_outcome a, b;
+        assert_int_equal(captls_verify_chain(&s.in, &scratch, &a), CAPTLS_OK);
+
+        assert_int_equal(captls_trust_store_init(&store, slots, 16, arena,
+                                                 sizeof arena, false),
+                         CAPTLS_OK);
+        assert_int_equal(captls_trust_store_writer_init(&writer, &store, NULL,
+                                                        NULL),
+                         CAPTLS_OK);
+        for (size_t i = 0; i < s.list.count; i++) {
+            captls_result r = captls_trust_store_writer_add_anchor(
+                &writer, 0, s.roots[i], NULL, 0);
+            assert_true(r == CAPTLS_OK || r == CAPTLS_ERR_ALREADY_EXISTS);
+        }
+        assert_int_equal(captls_cert_verifier_init(&verifier, s.in.policy,
+                                                   &clock, NULL, NULL),
+                         CAPTLS_OK);
+        captls_verify_request req;
+        memset(&req, 0, sizeof req);
+        req.leaf = s.in.leaf;
+        req.intermediates = s.in.intermediates;
+        req.intermediate_count = s.in.intermediate_count;
+        req.purpose = s.in.purpose;
+        req.at_epoch_seconds = s.in.at_epoch_seconds;
+        req.clock_provenance = s.in.clock_provenance;
+        req.hostname = s.in.hostname;
+        req.hostname_len = s.in.hostname_len;
+        assert_int_equal(captls_cert_verifier_verify_chain(&verifier, 0, &store,
+                                                           &req, &b),
+                         CAPTLS_OK);
+        if (a.valid != b.valid || (!a.valid && a.reason != b.reason))
+            fail_msg("%s: certificate list %s, TrustStore %s (%s | %s)", name,
+                     a.valid ? "ok" : captls_failure_reason_name(a.reason),
+                     b.valid ? "ok" : captls_failure_reason_name(b.reason),
+                     a.detail, b.detail);
+        if (strncmp(name, "anchor_", 7) == 0 ||
+            strncmp(name, "pathlen_", 8) == 0)
+            anchors_checked++;
+        n++;
+    }
+    fclose(f);
+    printf("%d cases agree on both anchor paths\n", n);
+    assert_true(n >= 80);
+    assert_true(anchors_checked >= 15);
+}
+
+/* The anchor's pathLenConstraint and keyUsage through the TrustStore: the
+ * root of pathlen_* (R) carries none, so build the check from anchor_*:
+ * a TrustStore anchor whose keyUsage lacks keyCertSign is refused, the
+ * same root trusted as a certificate list too (test above), and the
+ * record carries the flags. */
+static void test_trust_store_record_keeps_constraints(void **state)
+{
+    (void)state;
+    static captls_trust_store store;
+    static captls_trust_anchor_info slots[4];
+    static captls_trust_store_writer writer;
+    const captls_certificate *ku = get("anchor_ku_no_certsign");
+    const captls_certificate *pl = get("pl0_int");
+    assert_int_equal(captls_trust_store_init(&store, slots, 4, NULL, 0, false),
+                     CAPTLS_OK);
+    assert_int_equal(captls_trust_store_writer_init(&writer, &store, NULL,
+                                                    NULL),
+                     CAPTLS_OK);
+    assert_int_equal(captls_trust_store_writer_add_anchor(&writer, 0, ku, NULL,
+                                                          0),
+                     CAPTLS_OK);
+    assert_int_equal(captls_trust_store_writer_add_anchor(&writer, 0, pl, NULL,
+                                                          0),
+                     CAPTLS_OK);
+    const captls_trust_anchor_info *a = captls_trust_store_anchor_at(&store, 0);
+    assert_true(a->data.present);
+    assert_true(a->data.key_usage_present);
+    assert_int_equal(a->data.key_usage & CAPTLS_KU_KEY_CERT_SIGN, 0);
+    assert_true(a->data.bc_critical && a->data.bc_ca);
+    assert_int_equal(a->data.not_after, ku->not_after);
+    a = captls_trust_store_anchor_at(&store, 1);
+    assert_true(a->data.bc_pathlen_present);
+    assert_int_equal(a->data.bc_pathlen, 0);
+    /* pl0_int trusted directly: its pathLenConstraint 0 refuses a CA below
+     * it through the TrustStore, as through a certificate list (before
+     * issue 16 the TrustStore path dropped it and accepted) */
+    captls_cert_verifier v;
+    captls_clock clock = {NULL, fixed_mono, fixed_wall};
+    assert_int_equal(captls_cert_verifier_init(&v, captls_policy_web_pki_lenient(),
+                                               &clock, NULL, NULL),
+                     CAPTLS_OK);
+    const captls_certificate *pool[1] = {get("pl0_sub")};
+    captls_verify_request req;
+    memset(&req, 0, sizeof req);
+    req.leaf = get("pl0_leaf");
+    req.intermediates = pool;
+    req.intermediate_count = 1;
+    req.purpose = CAPTLS_PURPOSE_TLS_SERVER_AUTH;
+    req.at_epoch_seconds = 1750000000;
+    req.clock_provenance = CAPTLS_CLOCK_TRUSTED;
+    req.hostname = "www.example.com";
+    req.hostname_len = strlen(req.hostname);
+    captls_verification_outcome out;
+    assert_int_equal(captls_cert_verifier_verify_chain(&v, 0, &store, &req,
+                                                       &out),
+                     CAPTLS_OK);
+    assert_false(out.valid);
+    assert_int_equal(out.reason, CAPTLS_FAIL_POLICY_VIOLATION);
+    assert_non_null(strstr(out.detail, "pathLenConstraint"));
+    /* the leaf directly under the pathLen-0 anchor is fine */
+    req.leaf = get("pl0_leaf_direct");
+    req.intermediate_count = 0;
+    assert_int_equal(captls_cert_verifier_verify_chain(&v, 0, &store, &req,
+                                                       &out),
+                     CAPTLS_OK);
+    assert_true(out.valid);
+}
+
 static void test_bad_args(void **state)
 {
     (void)state;
@@ -433,6 +661,10 @@ int main(void)
         cmocka_unit_test(test_pins),         cmocka_unit_test(test_cache),
         cmocka_unit_test(test_untrusted_clock), cmocka_unit_test(test_ip_input),
         cmocka_unit_test(test_anchor_key_id), cmocka_unit_test(test_bad_args),
+        cmocka_unit_test(test_caller_skew),
+        cmocka_unit_test(test_sigalg_bound_to_issuer_key),
+        cmocka_unit_test(test_both_anchor_paths_agree),
+        cmocka_unit_test(test_trust_store_record_keeps_constraints),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -126,6 +126,54 @@ static uint32_t sigalg_bit(const captls_x509_sig_info *s)
     }
 }
 
+/* The certificate's signature algorithm against the issuer's key
+ * (issue 16): each algorithm family needs its key type — PKCS#1 v1.5 an
+ * rsaEncryption key (RFC 4055 §1.2: an id-RSASSA-PSS key never signs
+ * PKCS#1), RSASSA-PSS an RSA key whose id-RSASSA-PSS parameters, when
+ * present, it obeys (RFC 4055 §3.3: same hash and MGF1 hash, a salt at
+ * least the key's), ECDSA an EC key (RFC 5758 §3.2; any SHA-2 digest with
+ * either curve, as X.509 allows), Ed25519 an Ed25519 key (RFC 8410 §3). A
+ * mismatch is a signature that does not verify under the issuer's key. The
+ * outer and TBS AlgorithmIdentifiers are byte-equal (RFC 5280 §4.1.1.2,
+ * enforced by the parser), so `s` is both. Returns NULL when they agree. */
+static const char *alg_key_mismatch(const captls_x509_sig_info *s,
+                                    const captls_public_key *k)
+{
+    switch (s->alg) {
+    case CAPTLS_X509_SIG_RSA_PKCS1_SHA256:
+    case CAPTLS_X509_SIG_RSA_PKCS1_SHA384:
+    case CAPTLS_X509_SIG_RSA_PKCS1_SHA512:
+        return k->type == CAPTLS_KEY_RSA
+                   ? NULL
+                   : "PKCS#1 signature algorithm but the issuer key is not "
+                     "an rsaEncryption key";
+    case CAPTLS_X509_SIG_RSA_PSS:
+        if (k->type != CAPTLS_KEY_RSA && k->type != CAPTLS_KEY_RSA_PSS)
+            return "RSASSA-PSS signature algorithm but the issuer key is not "
+                   "RSA";
+        if (k->type == CAPTLS_KEY_RSA_PSS && k->pss_restricted &&
+            (s->hash != k->pss.hash || s->mgf1_hash != k->pss.mgf1_hash ||
+             s->salt_len < k->pss.salt_len))
+            return "RSASSA-PSS parameters outside the issuer key's "
+                   "restriction";
+        return NULL;
+    case CAPTLS_X509_SIG_ECDSA_SHA256:
+    case CAPTLS_X509_SIG_ECDSA_SHA384:
+    case CAPTLS_X509_SIG_ECDSA_SHA512:
+        return k->type == CAPTLS_KEY_EC_P256 || k->type == CAPTLS_KEY_EC_P384
+                   ? NULL
+                   : "ECDSA signature algorithm but the issuer key is not "
+                     "an EC key";
+    case CAPTLS_X509_SIG_ED25519:
+        return k->type == CAPTLS_KEY_ED25519
+                   ? NULL
+                   : "Ed25519 signature algorithm but the issuer key is not "
+                     "Ed25519";
+    default:
+        return "unsupported signature algorithm";
+    }
+}
+
 captls_edge_result captls_vfy_edge(const captls_verify_input *in,
                                    const captls_certificate *child,
                                    size_t depth,
@@ -168,6 +216,13 @@ captls_edge_result captls_vfy_edge(const captls_verify_input *in,
                          f->reason == CAPTLS_FAIL_WEAK_ALGORITHM
                              ? "issuer key is weak (RSA below the minimum)"
                              : "issuer key algorithm not allowed or unusable",
+                         child);
+        return CAPTLS_EDGE_FAIL;
+    }
+
+    const char *mismatch = alg_key_mismatch(s, issuer_key);
+    if (mismatch != NULL) {
+        captls_vfail_set(f, CAPTLS_FAIL_SIGNATURE_MISMATCH, depth, mismatch,
                          child);
         return CAPTLS_EDGE_FAIL;
     }
@@ -238,7 +293,7 @@ static bool same_key_and_name(const captls_certificate *c,
 
 static bool check_time(const captls_verify_input *in,
                        const captls_certificate *const *path, size_t n,
-                       captls_vfail *f)
+                       const captls_trust_anchor *anchor, captls_vfail *f)
 {
     const captls_verification_policy *p = in->policy;
     bool trusted = in->clock_provenance == CAPTLS_CLOCK_TRUSTED ||
@@ -261,13 +316,41 @@ static bool check_time(const captls_verify_input *in,
             return false;
         }
     }
+    /* The anchor's own validity, as OpenSSL checks it (issue 16: never
+     * laxer than OpenSSL). RFC 5280 §6.1.1 (d) makes the anchor an input;
+     * its certificate's dates still bound what it may vouch for. */
+    const captls_anchor_cert_data *d = &anchor->data;
+    if (!d->present)
+        return true;
+    if (at > d->not_after && at - d->not_after > late) {
+        captls_vfail_set(f, CAPTLS_FAIL_EXPIRED, n,
+                         "trust anchor certificate has expired",
+                         anchor->cert);
+        return false;
+    }
+    if (trusted && at < d->not_before &&
+        d->not_before - at > (int64_t)p->clock_skew_seconds) {
+        captls_vfail_set(f, CAPTLS_FAIL_NOT_YET_VALID, n,
+                         "trust anchor certificate is not yet valid",
+                         anchor->cert);
+        return false;
+    }
     return true;
 }
 
 static bool check_extensions(const captls_verification_policy *p,
                              const captls_certificate *const *path, size_t n,
+                             const captls_trust_anchor *anchor,
                              captls_vfail *f)
 {
+    /* RFC 5280 §4.2 applies to the anchor certificate too (OpenSSL
+     * refuses an anchor with an unhandled critical extension). */
+    if (anchor->data.present && anchor->data.unknown_critical_count > 0) {
+        captls_vfail_set(f, CAPTLS_FAIL_POLICY_VIOLATION, n,
+                         "trust anchor has an unknown critical extension",
+                         anchor->cert);
+        return false;
+    }
     for (size_t i = 0; i < n; i++) {
         const captls_certificate *c = path[i];
         /* RFC 5280 §4.2: a critical extension that is not recognised
@@ -300,10 +383,35 @@ static bool check_ca(const captls_verify_input *in,
     /* RFC 5280 §6.1.4 (l)-(m), from the anchor down. The anchor's own
      * pathLenConstraint is honoured when the anchor is a certificate (as
      * OpenSSL and Go do). */
+    const captls_anchor_cert_data *d = &anchor->data;
     uint32_t max_len = UINT32_MAX;
-    if (anchor->cert != NULL && anchor->cert->bc_present &&
-        anchor->cert->bc_pathlen_present)
-        max_len = anchor->cert->bc_pathlen;
+    /* The anchor must be a CA: v3, basicConstraints critical (RFC 5280
+     * §4.2.1.9: "MUST appear as a critical extension in all CA
+     * certificates that contain public keys used to validate digital
+     * signatures on certificates") with cA TRUE, keyCertSign when keyUsage
+     * is present (§4.2.1.3) — as OpenSSL's strict mode requires of every
+     * certificate of its chain. Waived when the anchor is the leaf itself
+     * (a directly trusted end-entity certificate, RFC 6818 §2). */
+    bool anchor_is_leaf = n == 1 && same_key_and_name(path[0], anchor);
+    if (d->present && !anchor_is_leaf) {
+        if (d->version != 3 || !d->bc_present || !d->bc_ca ||
+            !d->bc_critical) {
+            captls_vfail_set(f, CAPTLS_FAIL_POLICY_VIOLATION, n,
+                             "trust anchor is not a CA (v3, critical "
+                             "basicConstraints cA TRUE)",
+                             anchor->cert);
+            return false;
+        }
+        if (d->key_usage_present &&
+            (d->key_usage & CAPTLS_KU_KEY_CERT_SIGN) == 0) {
+            captls_vfail_set(f, CAPTLS_FAIL_POLICY_VIOLATION, n,
+                             "trust anchor keyUsage lacks keyCertSign",
+                             anchor->cert);
+            return false;
+        }
+    }
+    if (d->present && d->bc_pathlen_present)
+        max_len = d->bc_pathlen;
     for (size_t i = n; i-- > 1;) {
         const captls_certificate *c = path[i];
         /* §6.1.4 (k): v3 with basicConstraints cA TRUE. */
@@ -572,7 +680,8 @@ bool captls_vfy_path(const captls_verify_input *in,
                         n, anchor->cert, f))
         return false;
     /* 4. - 11. */
-    if (!check_time(in, path, n, f) || !check_extensions(p, path, n, f) ||
+    if (!check_time(in, path, n, anchor, f) ||
+        !check_extensions(p, path, n, anchor, f) ||
         !check_ca(in, path, n, anchor, f) || !check_eku(in, path, n, f) ||
         !check_nc(in, path, n, anchor, f) || !check_name(in, path[0], f) ||
         !check_pins(in, path, n, anchor, f))
@@ -602,8 +711,8 @@ bool captls_vfy_path(const captls_verify_input *in,
     for (size_t i = 1; i < n; i++)
         if (path[i]->not_after < na)
             na = path[i]->not_after;
-    if (anchor->cert != NULL && anchor->cert->not_after < na)
-        na = anchor->cert->not_after;
+    if (anchor->data.present && anchor->data.not_after < na)
+        na = anchor->data.not_after;
     *not_after = na;
     return true;
 }

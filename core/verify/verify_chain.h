@@ -10,17 +10,24 @@
  *     policyMappings, inhibitAnyPolicy) are only accepted when non-critical
  *     (the parser lists them as unknown critical otherwise);
  *   - the subject CN: never used for host matching nor name constraints;
- *   - anchors are trusted as given (RFC 5280 §6.1.1 (d): the anchor is
- *     input, not part of the path): an anchor certificate's validity dates,
- *     basicConstraints cA flag, keyUsage, EKU, critical extensions,
- *     version and self-signature are not checked. Narrowing anchors by
- *     purpose is the TrustStore's job (TrustFilter). What IS taken from an
- *     anchor: its subject name and key (issuer match and the last
- *     signature), its key identifier (AKI hint, below), its key's type and
- *     size (step 3), its name constraints (step 8; RFC 5937 §3), its pin
- *     (step 10), and, for a certificate anchor only, its basicConstraints
- *     pathLenConstraint (step 6; RFC 5937 §3 allows it, OpenSSL and Go
- *     apply it too). A bare record has no pathLenConstraint.
+ *   - an anchor's self-signature and EKU (narrowing anchors by purpose
+ *     is the TrustStore's job: TrustFilter). Everything else an anchor
+ *     certificate says IS applied, whichever source gave it (certificate
+ *     list or TrustStore: both carry the same captls_anchor_cert_data),
+ *     so no preset is laxer than OpenSSL about anchors (issue 16): its
+ *     subject name and key (issuer match and the last signature), its key
+ *     identifier (AKI hint, below), its key's type and size (step 3), its
+ *     validity (step 4: an expired or not-yet-valid anchor fails like any
+ *     certificate of the path), unknown critical extensions (step 5), a
+ *     v3 critical basicConstraints cA=TRUE, keyCertSign when keyUsage is
+ *     present and its pathLenConstraint (step 6; RFC 5937 §3 allows it,
+ *     OpenSSL and Go apply it too), its name constraints (step 8; RFC
+ *     5937 §3) and its pin (step 10). RFC 5280 §6.1.1 (d) reads an anchor
+ *     as only a name and a key; captls keeps no switch for that reading.
+ *     The anchor's cA/keyUsage requirement is waived only when the anchor
+ *     IS the leaf (a directly trusted self-signed end-entity certificate,
+ *     as OpenSSL and RFC 6818 §2 treat it). A bare record
+ *     (data.present false) is a name and a key.
  *
  * Contract. captls_verify_chain reads the input and writes *out; it does
  * not allocate: the search state lives in the caller's scratch
@@ -69,17 +76,20 @@
  *   3. every key: RSA < max(2048, min_rsa_bits)           -> weakAlgorithm;
  *      key type not in allowed_algorithms or unusable   -> policyViolation
  *      (signature algorithms are checked on each edge during the search)
- *   4. validity of every certificate, leaf first: now > notAfter + skew
- *      (+ grace) -> expired; now < notBefore - skew -> notYetValid
- *      (skipped for an untrusted LOWER_BOUND clock)
- *   5. unknown critical extension anywhere              -> policyViolation
+ *   4. validity of every certificate, leaf first, then the anchor:
+ *      now > notAfter + skew (+ grace) -> expired; now < notBefore - skew
+ *      -> notYetValid (skipped for an untrusted LOWER_BOUND clock)
+ *   5. unknown critical extension anywhere, anchor included
+ *                                                       -> policyViolation
  *      nonconforming serial (zero, negative, > 20 octets) unless allowed
  *                                                       -> policyViolation
- *   6. issuers: basicConstraints cA (RFC 5280 §6.1.4 (k)), v1 intermediates
- *      refused, pathLenConstraint (§6.1.4 (l)-(m), self-issued excluded;
- *      counted from the anchor certificate's own pathLenConstraint when
- *      it has one), keyUsage keyCertSign when KU is present (§6.1.4 (n))
- *                                                       -> policyViolation
+ *   6. the anchor: v3, basicConstraints critical with cA TRUE, keyUsage
+ *      keyCertSign when KU is present (unless the anchor is the leaf);
+ *      issuers: basicConstraints cA (RFC 5280 §6.1.4 (k)), v1
+ *      intermediates refused, pathLenConstraint (§6.1.4 (l)-(m):
+ *      self-issued intermediates do not count; counted from the anchor's
+ *      own pathLenConstraint when it has one), keyUsage keyCertSign when
+ *      KU is present (§6.1.4 (n))                      -> policyViolation
  *      leaf keyUsage: digitalSignature when present, for TLS server/client
  *      auth and code signing                            -> policyViolation
  *   7. EKU (leaf must hold the purpose's EKU — or anyExtendedKeyUsage when
@@ -143,10 +153,37 @@
 
 /* ---- trust anchors ----------------------------------------------------- */
 
+/* What an anchor certificate says beyond its name, key and name
+ * constraints (issue 16). Both anchor sources carry it — the certificate
+ * list fills it from the certificate at lookup, the TrustStore at
+ * addAnchor — and validation reads ONLY this copy, so a root judged from
+ * a TrustStore and the same root given as a certificate get the same
+ * verdict. present false: a bare {name, key, name constraints} record
+ * (RFC 5280 §6.1.1 (d)); no captls source produces one. */
+typedef struct captls_anchor_cert_data {
+    bool present;
+    uint8_t version;                /* 1 or 3 */
+    bool bc_present;
+    bool bc_critical;
+    bool bc_ca;
+    bool bc_pathlen_present;
+    uint32_t bc_pathlen;
+    bool key_usage_present;
+    uint16_t key_usage;             /* CAPTLS_KU_* */
+    int64_t not_before;
+    int64_t not_after;
+    uint8_t unknown_critical_count; /* critical extensions not processed */
+} captls_anchor_cert_data;
+
+/* Fills *out from a parsed anchor certificate (present = true). */
+void captls_anchor_cert_data_from(const captls_certificate *cert,
+                                  captls_anchor_cert_data *out);
+
 /* A trust anchor as a TrustStore yields it: either a full certificate
  * (cert != NULL; subject, spki and name constraints are then the
  * certificate's) or a TrustAnchorInfo-style record {subject, SPKI, name
- * constraints}. Every pointer/slice borrows the store's memory, which must
+ * constraints}; `data` carries the rest of the certificate either way.
+ * Every pointer/slice borrows the store's memory, which must
  * stay valid during the call and while the outcome's copy is used. */
 typedef struct captls_trust_anchor {
     const captls_certificate *cert;   /* NULL for a bare record */
@@ -157,6 +194,7 @@ typedef struct captls_trust_anchor {
     size_t nc_permitted_count;
     const captls_general_name *nc_excluded;  /* record only */
     size_t nc_excluded_count;
+    captls_anchor_cert_data data;     /* validity, cA, pathLen, KU, ... */
     bool has_pin;                     /* AnchorPin: SPKI must hash to it */
     uint8_t spki_sha256[32];
     uint32_t id;                      /* the store's index, reported back */

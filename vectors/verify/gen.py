@@ -66,16 +66,20 @@ SERIAL = [1000]
 def cert(cn, k, issuer_cn, ik, ca=False, pathlen=None, sans=None, ips=None,
          nb=AT - 30 * DAY, na=AT + 365 * DAY, eku="server", ku=True,
          hash_=hashes.SHA256(), nc=None, extra=None,
-         must_staple=False, ski=True, aki=None):
-    """aki: the key whose identifier goes in the AKI (default: ik's)."""
+         must_staple=False, ski=True, aki=None, subject=None, issuer=None,
+         bc_critical=True, ku_bits=None):
+    """aki: the key whose identifier goes in the AKI (default: ik's).
+    subject/issuer: x509.Name overrides; ku_bits: a KeyUsage to use."""
     b = x509.CertificateBuilder()
-    b = b.subject_name(name(cn)).issuer_name(name(issuer_cn))
+    b = b.subject_name(subject or name(cn)).issuer_name(issuer or name(issuer_cn))
     b = b.public_key(k.public_key())
     SERIAL[0] += 1
     b = b.serial_number(SERIAL[0])
     b = b.not_valid_before(ts(nb)).not_valid_after(ts(na))
-    b = b.add_extension(x509.BasicConstraints(ca=ca, path_length=pathlen), critical=True)
-    if ku:
+    b = b.add_extension(x509.BasicConstraints(ca=ca, path_length=pathlen), critical=bc_critical)
+    if ku_bits is not None:
+        b = b.add_extension(ku_bits, critical=True)
+    elif ku:
         if ca:
             b = b.add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
         else:
@@ -106,7 +110,58 @@ def cert(cn, k, issuer_cn, ik, ca=False, pathlen=None, sans=None, ips=None,
 
 def save(n, c):
     with open(os.path.join(OUT, n + ".der"), "wb") as f:
-        f.write(c.public_bytes(Encoding.DER))
+        f.write(c if isinstance(c, bytes) else c.public_bytes(Encoding.DER))
+
+
+# ---- raw DER surgery (issue 16: encodings python3-cryptography refuses) ----
+def der_tlv(tag, body):
+    n = len(body)
+    if n < 0x80:
+        ln = bytes([n])
+    else:
+        nb = n.to_bytes((n.bit_length() + 7) // 8, "big")
+        ln = bytes([0x80 | len(nb)]) + nb
+    return bytes([tag]) + ln + body
+
+
+def der_children(tlv_bytes):
+    """The element TLVs inside one constructed TLV."""
+    def hdr(b, o):
+        ln = b[o + 1]
+        if ln < 0x80:
+            return 2, ln
+        k = ln & 0x7F
+        return 2 + k, int.from_bytes(b[o + 2:o + 2 + k], "big")
+    h, n = hdr(tlv_bytes, 0)
+    body, out, o = tlv_bytes[h:h + n], [], 0
+    while o < len(body):
+        hh, nn = hdr(body, o)
+        out.append(body[o:o + hh + nn])
+        o += hh + nn
+    return out
+
+
+def resign(c, alg_der, sign, spki=None):
+    """Rebuilds certificate c (DER or object) with alg_der as both
+    signature AlgorithmIdentifiers (TBS and outer, byte-equal), optionally
+    another SPKI, signed by sign(tbs_bytes) -> signature bytes."""
+    d = c if isinstance(c, bytes) else c.public_bytes(Encoding.DER)
+    tbs = der_children(d)[0]
+    t = der_children(tbs)
+    t[2] = alg_der              # [0] version, serial, signature, ...
+    if spki is not None:
+        t[6] = spki
+    new_tbs = der_tlv(0x30, b"".join(t))
+    return der_tlv(0x30, new_tbs + alg_der + der_tlv(0x03, b"\0" + sign(new_tbs)))
+
+
+ALG_ECDSA_SHA256 = bytes.fromhex("300a06082a8648ce3d040302")
+OID_PSS = bytes.fromhex("06092a864886f70d01010a")
+PSS_SHA256_PARAMS = der_tlv(0x30, bytes.fromhex(
+    "a00f300d06096086480165030402010500"                          # SHA-256
+    "a11c301a06092a864886f70d010108300d06096086480165030402010500"  # MGF1
+    "a203020120"))                                                # salt 32
+ALG_PSS_SHA256 = der_tlv(0x30, OID_PSS + PSS_SHA256_PARAMS)
 
 
 CASES = []
@@ -146,7 +201,8 @@ case("host_none", "ok", "p256_leaf", ["p256_root"], ["p256_int"], host=None)
 # RSA-PSS: Debian's python3-cryptography cannot sign PSS certificates
 # (no rsa_padding); PSS is covered by X4's corpus and core/crypto tests.
 
-# time: lenient skew is 300 s
+# time: every preset's skew is 0 (issue 16); test_verify_chain.c re-runs
+# the *_in_skew certificates with a 300 s skew set by the caller
 R = key("p256_R")
 save("R", cert("R", R, "R", R, ca=True))
 L = key("p256_L")
@@ -155,9 +211,9 @@ for n, nb, na in [("exp_1s", AT - DAY, AT - 301), ("exp_in_skew", AT - DAY, AT -
                   ("exp_exact", AT - DAY, AT)]:
     save(n, cert(n, L, "R", R, sans=["www.example.com"], nb=nb, na=na))
 case("expired_by_1s", "expired", "exp_1s", ["R"], [])
-case("expired_inside_skew", "ok", "exp_in_skew", ["R"], [])
+case("expired_inside_skew", "expired", "exp_in_skew", ["R"], [])
 case("not_yet_valid_by_1s", "notYetValid", "nyv_1s", ["R"], [])
-case("not_yet_valid_inside_skew", "ok", "nyv_in_skew", ["R"], [])
+case("not_yet_valid_inside_skew", "notYetValid", "nyv_in_skew", ["R"], [])
 case("expires_at_now", "ok", "exp_exact", ["R"], [])
 case("expired_strict_skew", "expired", "exp_in_skew", ["R"], [], policy="webPkiStrict")
 
@@ -284,6 +340,115 @@ for i in range(1, 10):
 case("long_chain_ok", "ok", "long_leaf7", ["R"], chain[:7])
 case("long_chain_too_long", "chainTooLong", "long_leaf9", ["R"], chain)
 case("mtls_chain_too_long", "chainTooLong", "long_leaf2", ["R"], chain[:2], policy="privateMtls")
+
+# ---- issue 16 ---------------------------------------------------------
+from cryptography.hazmat.primitives.asymmetric import padding as apad
+from cryptography.x509.name import _ASN1Type  # noqa: E402 (string types)
+
+# bug 1: the signature algorithm is bound to the issuer's key. An Ed25519
+# signature by an Ed25519 root under an ecdsa-with-SHA256 label (both
+# AlgorithmIdentifiers) must not verify; nor may a PSS signature outside
+# the parameters of the issuer's id-RSASSA-PSS key (RFC 4055 §3.3).
+EdR = key("ed_bind_root")
+save("bind_ed_root", cert("Bind Ed Root", EdR, "Bind Ed Root", EdR, ca=True))
+edl = cert("Bind leaf", L, "Bind Ed Root", EdR, sans=["www.example.com"])
+save("bind_ecdsa_label_ed_sig", resign(edl, ALG_ECDSA_SHA256, EdR.sign))
+save("bind_ed_leaf", edl)
+case("sigalg_ed_ok", "ok", "bind_ed_leaf", ["bind_ed_root"], [])
+case("sigalg_ecdsa_label_on_ed25519_sig", "signatureMismatch",
+     "bind_ecdsa_label_ed_sig", ["bind_ed_root"], [])
+PssK = key("rsa_pss_root")
+rsa_root = cert("PSS Root", PssK, "PSS Root", PssK, ca=True)
+rsa_spki = der_children(der_children(rsa_root.public_bytes(Encoding.DER))[0])[6]
+pss_spki = der_tlv(0x30, der_tlv(0x30, OID_PSS + PSS_SHA256_PARAMS) +
+                   der_children(rsa_spki)[1])
+pss_sign = lambda tbs: PssK.sign(tbs, apad.PSS(apad.MGF1(hashes.SHA256()), 32),
+                                 hashes.SHA256())
+save("pss_root", resign(rsa_root, ALG_PSS_SHA256, pss_sign, spki=pss_spki))
+# Debian's python3-cryptography signs PKCS#1 only: re-sign as PSS by hand
+ALG_PSS_SHA384 = der_tlv(0x30, OID_PSS + der_tlv(0x30, bytes.fromhex(
+    "a00f300d06096086480165030402020500"
+    "a11c301a06092a864886f70d010108300d06096086480165030402020500"
+    "a203020130")))
+pss_leaf = cert("PSS leaf", L, "PSS Root", PssK, sans=["www.example.com"])
+save("pss_leaf_sha256", resign(pss_leaf, ALG_PSS_SHA256, pss_sign))
+save("pss_leaf_sha384", resign(pss_leaf, ALG_PSS_SHA384, lambda tbs: PssK.sign(
+    tbs, apad.PSS(apad.MGF1(hashes.SHA384()), 48), hashes.SHA384())))
+case("pss_key_params_ok", "ok", "pss_leaf_sha256", ["pss_root"], [])
+case("pss_key_params_other_hash", "signatureMismatch", "pss_leaf_sha384", ["pss_root"], [])
+
+# anchors are never laxer than OpenSSL (issue 16): validity, unknown
+# critical extensions, a v3 critical basicConstraints cA TRUE, keyCertSign
+AK = key("p256_anchor_rules")
+for n, kw in [("anchor_expired", dict(na=AT - DAY)),
+              ("anchor_not_yet_valid", dict(nb=AT + DAY)),
+              ("anchor_unknown_critical", dict(extra=[unk])),
+              ("anchor_bc_not_critical", dict(bc_critical=False)),
+              ("anchor_not_ca", dict(ca=False, eku=None)),
+              ("anchor_ku_no_certsign", dict(ku_bits=x509.KeyUsage(
+                  True, False, False, False, False, False, True, False, False))),
+              ("anchor_ok", dict())]:
+    kw.setdefault("ca", True)
+    save(n, cert("Anchor Rules", AK, "Anchor Rules", AK, **kw))
+save("anchor_rules_leaf", cert("www.example.com", L, "Anchor Rules", AK, sans=["www.example.com"]))
+for n, expect in [("anchor_expired", "expired"), ("anchor_not_yet_valid", "notYetValid"),
+                  ("anchor_unknown_critical", "policyViolation"),
+                  ("anchor_bc_not_critical", "policyViolation"),
+                  ("anchor_not_ca", "policyViolation"),
+                  ("anchor_ku_no_certsign", "policyViolation"), ("anchor_ok", "ok")]:
+    case(n, expect, "anchor_rules_leaf", [n], [])
+    case(n + "_strict", expect if expect != "ok" else "insufficientScts",
+         "anchor_rules_leaf", [n], [], policy="webPkiStrict")
+# an anchor's own pathLenConstraint (pl0_int trusted directly): a CA below
+# it exceeds it, through either anchor path
+case("anchor_pathlen_exceeded", "policyViolation", "pl0_leaf", ["pl0_int"], ["pl0_sub"])
+case("anchor_pathlen_ok", "ok", "pl0_leaf_direct", ["pl0_int"], [])
+# a directly trusted self-signed end-entity certificate: no CA rules
+save("self_leaf", cert("self leaf", L, "self leaf", L, sans=["www.example.com"]))
+case("anchor_is_the_leaf", "ok", "self_leaf", ["self_leaf"], [])
+
+# RFC 5280 §6.1.4 (l): a self-issued intermediate (key rollover) below a
+# pathLenConstraint 0 CA does not count; a non-self-issued one does.
+I2 = key("p256_I2")
+save("pl0_rollover", cert("PL0", I2, "PL0", I0, ca=True))
+save("pl0_rollover_leaf", cert("PL0 rolled leaf", L, "PL0", I2, sans=["www.example.com"]))
+case("pathlen_self_issued_not_counted", "ok", "pl0_rollover_leaf", ["R"],
+     ["pl0_int", "pl0_rollover"])
+
+# name constraints: emailAddress in the subject is an rfc822Name even when
+# a SAN is present (RFC 5280 §4.2.1.10); an IPv4 exclusion catches the
+# IPv4-mapped IPv6 form; directoryName compares as RFC 5280 §7.1.
+save("nc_mail_int", cert("NC mail", I0, "R", R, ca=True,
+                         nc=([dns("example.com"), x509.RFC822Name("example.com")], [])))
+def mail_subject(addr):
+    return x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "captls tests"),
+                      x509.NameAttribute(NameOID.COMMON_NAME, "mail leaf"),
+                      x509.NameAttribute(NameOID.EMAIL_ADDRESS, addr)])
+save("nc_mail_out", cert("m", L, "NC mail", I0, sans=["www.example.com"],
+                         subject=mail_subject("someone@evil.org")))
+save("nc_mail_in", cert("m", L, "NC mail", I0, sans=["www.example.com"],
+                        subject=mail_subject("someone@example.com")))
+case("nc_subject_email_with_san_out", "nameConstraintViolation", "nc_mail_out", ["R"], ["nc_mail_int"])
+case("nc_subject_email_with_san_in", "ok", "nc_mail_in", ["R"], ["nc_mail_int"])
+save("nc_v4ex_int", cert("NC v4ex", I0, "R", R, ca=True,
+                         nc=([], [ipn(ipaddress.ip_network("10.0.0.0/8"))])))
+save("nc_mapped_out", cert("mapped", L, "NC v4ex", I0, sans=["www.example.com"],
+                           ips=["::ffff:10.1.2.3"]))
+save("nc_mapped_in", cert("mapped", L, "NC v4ex", I0, sans=["www.example.com"],
+                          ips=["::ffff:192.0.2.1"]))
+case("nc_ipv4_excluded_mapped_v6", "nameConstraintViolation", "nc_mapped_out", ["R"], ["nc_v4ex_int"])
+case("nc_ipv4_excluded_mapped_v6_other", "ok", "nc_mapped_in", ["R"], ["nc_v4ex_int"])
+def dn(org, t):
+    return x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, org, _type=t)])
+save("nc_dn_int", cert("NC dn", I0, "R", R, ca=True,
+                       nc=([], [x509.DirectoryName(dn("Evil Corp", _ASN1Type.PrintableString))])))
+def dn_leaf(org):
+    return x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, org, _type=_ASN1Type.UTF8String),
+                      x509.NameAttribute(NameOID.COMMON_NAME, "dn leaf")])
+save("nc_dn_out", cert("d", L, "NC dn", I0, sans=["www.example.com"], subject=dn_leaf("evil  corp")))
+save("nc_dn_in", cert("d", L, "NC dn", I0, sans=["www.example.com"], subject=dn_leaf("Good Corp")))
+case("nc_dirname_other_string_type", "nameConstraintViolation", "nc_dn_out", ["R"], ["nc_dn_int"])
+case("nc_dirname_other_name", "ok", "nc_dn_in", ["R"], ["nc_dn_int"])
 
 with open(os.path.join(HERE, "cases.txt"), "w") as f:
     f.write("# name expect policy purpose at host leaf roots pool (gen.py)\n")
