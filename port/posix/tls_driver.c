@@ -31,7 +31,7 @@ void captls_tlsd_pool_fini(captls_tlsd_pool *p)
     }
 }
 
-static uint8_t *pool_take(captls_tlsd_pool *p, size_t k)
+uint8_t *captls_tlsd_pool_take(captls_tlsd_pool *p, size_t k)
 {
     uint8_t *b;
 
@@ -50,7 +50,7 @@ static uint8_t *pool_take(captls_tlsd_pool *p, size_t k)
 
 /* b must hold no secret any more (the engine zeroized it on reclaim, or
  * the caller did). */
-static void pool_give(captls_tlsd_pool *p, size_t k, uint8_t *b)
+void captls_tlsd_pool_give(captls_tlsd_pool *p, size_t k, uint8_t *b)
 {
     p->out[k]--;
     p->reclaims++;
@@ -90,7 +90,7 @@ void captls_tlsd_link_free(captls_tlsd_link *l, captls_tlsd_pool *p)
             volatile uint8_t *v = l->buf[k];
             for (size_t i = 0; i < l->cap[k]; i++)
                 v[i] = 0;
-            pool_give(p, k, l->buf[k]);
+            captls_tlsd_pool_give(p, k, l->buf[k]);
             l->buf[k] = NULL;
         }
     }
@@ -106,13 +106,13 @@ static bool lend_kind(captls_tlsd_link *l, captls_tlsd_pool *p, size_t k)
 
     if (l->buf[k] != NULL)
         return false;
-    b = pool_take(p, k);
+    b = captls_tlsd_pool_take(p, k);
     if (b == NULL) {
         l->no_buffer = true;
         return false;
     }
     if (captls_tls_lend(l->conn, kind_bit[k], b, p->size[k]) != CAPTLS_OK) {
-        pool_give(p, k, b);
+        captls_tlsd_pool_give(p, k, b);
         return false;
     }
     l->buf[k] = b;
@@ -257,7 +257,7 @@ void captls_tlsd_reclaim_idle(captls_tlsd_link *l, captls_tlsd_pool *p)
         if (l->buf[k] == NULL)
             continue;
         if (captls_tls_reclaim(l->conn, kind_bit[k], &b, &cap)) {
-            pool_give(p, k, b);
+            captls_tlsd_pool_give(p, k, b);
             l->buf[k] = NULL;
             l->cap[k] = 0;
         }

@@ -57,6 +57,11 @@ typedef struct captls_tlsd_pool {
 void captls_tlsd_pool_init(captls_tlsd_pool *p);
 /* Frees the pool's idle buffers (lent ones belong to live links). */
 void captls_tlsd_pool_fini(captls_tlsd_pool *p);
+/* One buffer of kind index k (0 RX, 1 TX, 2 HS; size p->size[k]), or NULL
+ * when memory is short; and its return (it must hold no secret: the
+ * engine zeroizes on reclaim). Counted in out/peak. */
+uint8_t *captls_tlsd_pool_take(captls_tlsd_pool *p, size_t k);
+void captls_tlsd_pool_give(captls_tlsd_pool *p, size_t k, uint8_t *b);
 
 typedef struct captls_tlsd_link {
     captls_tls_conn *conn;          /* heap, wiped and freed by link_free */
