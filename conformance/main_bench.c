@@ -186,14 +186,11 @@ static void setup_aead(void)
  * reused, as `openssl speed` does. ECDSA and RSA hash the message on both
  * sides (captls's API takes the message). */
 static uint8_t msg64[64], seed[32], ed_pub[32], ed_sig[64], x_pub[32],
-    ec_priv[32], ec_point[65], ec_sig[80], rsa_sig[256], rsa_salt[32];
-static size_t ec_sig_len, rsa_sig_len;
-static EVP_PKEY *ossl_ed, *ossl_x, *ossl_xpeer, *ossl_ec, *ossl_rsa;
+    ec_priv[32], ec_point[65], ec_sig[80], rsa_salt[32];
+static size_t ec_sig_len;
+static EVP_PKEY *ossl_ed, *ossl_x, *ossl_xpeer, *ossl_ec;
 static EVP_MD_CTX *ossl_ed_sign, *ossl_ed_verify;
-static EVP_PKEY_CTX *ossl_x_derive, *ossl_ec_sign, *ossl_ec_verify,
-    *ossl_rsa_sign, *ossl_rsa_verify;
-static captls_rsa_private_key rsa_priv;
-static captls_rsa_public_key rsa_pub;
+static EVP_PKEY_CTX *ossl_x_derive, *ossl_ec_sign, *ossl_ec_verify;
 
 static void ed_sign_captls(void)
 {
@@ -333,46 +330,58 @@ static void setup_ecdsa(void)
         abort();
 }
 
-static void rsa_sign_captls(void)
+/* RSA at 2048, 3072 and 4096 bits: one key per size, set up on first use. */
+typedef struct rsa_bench {
+    unsigned bits;
+    captls_rsa_private_key priv;
+    captls_rsa_public_key pub;
+    EVP_PKEY *pk;
+    EVP_PKEY_CTX *sign, *verify;
+    uint8_t sig[512];
+    size_t sig_len;
+} rsa_bench;
+static rsa_bench rsa_keys[3] = {{.bits = 2048}, {.bits = 3072}, {.bits = 4096}};
+
+static void rsa_sign_captls_k(rsa_bench *k)
 {
-    uint8_t sig[256];
+    uint8_t sig[512];
     size_t len;
-    if (captls_rsa_pss_sign(&rsa_priv, CAPTLS_HASH_SHA256, CAPTLS_HASH_SHA256,
+    if (captls_rsa_pss_sign(&k->priv, CAPTLS_HASH_SHA256, CAPTLS_HASH_SHA256,
                             rsa_salt, 32, msg64, sizeof(msg64), sig,
                             sizeof(sig), &len) != CAPTLS_OK)
         abort();
     sink ^= sig[0];
 }
 
-static void rsa_sign_openssl(void)
+static void rsa_sign_openssl_k(rsa_bench *k)
 {
-    uint8_t dig[32], sig[256];
+    uint8_t dig[32], sig[512];
     size_t len = sizeof(sig);
     if (EVP_Digest(msg64, sizeof(msg64), dig, NULL, EVP_sha256(), NULL) != 1 ||
-        EVP_PKEY_sign(ossl_rsa_sign, sig, &len, dig, 32) != 1)
+        EVP_PKEY_sign(k->sign, sig, &len, dig, 32) != 1)
         abort();
     sink ^= sig[0];
 }
 
-static void rsa_verify_captls(void)
+static void rsa_verify_captls_k(rsa_bench *k)
 {
-    if (captls_rsa_pss_verify(&rsa_pub, CAPTLS_HASH_SHA256,
+    if (captls_rsa_pss_verify(&k->pub, CAPTLS_HASH_SHA256,
                               CAPTLS_HASH_SHA256, 32, msg64, sizeof(msg64),
-                              rsa_sig, rsa_sig_len) != CAPTLS_OK)
+                              k->sig, k->sig_len) != CAPTLS_OK)
         abort();
 }
 
-static void rsa_verify_openssl(void)
+static void rsa_verify_openssl_k(rsa_bench *k)
 {
     uint8_t dig[32];
     if (EVP_Digest(msg64, sizeof(msg64), dig, NULL, EVP_sha256(), NULL) != 1 ||
-        EVP_PKEY_verify(ossl_rsa_verify, rsa_sig, rsa_sig_len, dig, 32) != 1)
+        EVP_PKEY_verify(k->verify, k->sig, k->sig_len, dig, 32) != 1)
         abort();
 }
 
-static EVP_PKEY_CTX *rsa_pss_ctx(int sign)
+static EVP_PKEY_CTX *rsa_pss_ctx(EVP_PKEY *pk, int sign)
 {
-    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(ossl_rsa, NULL);
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(pk, NULL);
     if (c == NULL ||
         (sign ? EVP_PKEY_sign_init(c) : EVP_PKEY_verify_init(c)) != 1 ||
         EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PSS_PADDING) != 1 ||
@@ -383,25 +392,24 @@ static EVP_PKEY_CTX *rsa_pss_ctx(int sign)
     return c;
 }
 
-static void setup_rsa(void)
+static void setup_rsa_k(rsa_bench *k)
 {
-    static int done;
     static const char *const names[6] = {
         OSSL_PKEY_PARAM_RSA_FACTOR1,   OSSL_PKEY_PARAM_RSA_FACTOR2,
         OSSL_PKEY_PARAM_RSA_EXPONENT1, OSSL_PKEY_PARAM_RSA_EXPONENT2,
         OSSL_PKEY_PARAM_RSA_COEFFICIENT1, OSSL_PKEY_PARAM_RSA_E};
     uint8_t c[6][256];
     size_t l[6];
-    if (done++)
+    if (k->pk != NULL)
         return;
     memcpy(msg64, buf, sizeof(msg64));
     memcpy(rsa_salt, buf + 128, 32);
-    ossl_rsa = EVP_RSA_gen(2048);
-    if (ossl_rsa == NULL)
+    k->pk = EVP_RSA_gen(k->bits);
+    if (k->pk == NULL)
         abort();
     for (int i = 0; i < 6; i++) {
         BIGNUM *bn = NULL;
-        if (EVP_PKEY_get_bn_param(ossl_rsa, names[i], &bn) != 1)
+        if (EVP_PKEY_get_bn_param(k->pk, names[i], &bn) != 1)
             abort();
         int n = BN_bn2bin(bn, c[i]);
         BN_clear_free(bn);
@@ -409,18 +417,37 @@ static void setup_rsa(void)
             abort();
         l[i] = (size_t)n;
     }
-    if (captls_rsa_private_key_init(&rsa_priv, c[0], l[0], c[1], l[1], c[2],
+    if (captls_rsa_private_key_init(&k->priv, c[0], l[0], c[1], l[1], c[2],
                                     l[2], c[3], l[3], c[4], l[4], c[5],
                                     l[5]) != CAPTLS_OK)
         abort();
-    captls_rsa_private_key_public(&rsa_priv, &rsa_pub);
-    if (captls_rsa_pss_sign(&rsa_priv, CAPTLS_HASH_SHA256, CAPTLS_HASH_SHA256,
-                            rsa_salt, 32, msg64, sizeof(msg64), rsa_sig,
-                            sizeof(rsa_sig), &rsa_sig_len) != CAPTLS_OK)
+    captls_rsa_private_key_public(&k->priv, &k->pub);
+    if (captls_rsa_pss_sign(&k->priv, CAPTLS_HASH_SHA256, CAPTLS_HASH_SHA256,
+                            rsa_salt, 32, msg64, sizeof(msg64), k->sig,
+                            sizeof(k->sig), &k->sig_len) != CAPTLS_OK)
         abort();
-    ossl_rsa_sign = rsa_pss_ctx(1);
-    ossl_rsa_verify = rsa_pss_ctx(0);
+    k->sign = rsa_pss_ctx(k->pk, 1);
+    k->verify = rsa_pss_ctx(k->pk, 0);
 }
+
+#define RSA_BENCH(i)                                                        \
+    static void setup_rsa##i(void) { setup_rsa_k(&rsa_keys[i]); }           \
+    static void rsa_sign_captls##i(void) { rsa_sign_captls_k(&rsa_keys[i]); } \
+    static void rsa_sign_openssl##i(void)                                   \
+    {                                                                       \
+        rsa_sign_openssl_k(&rsa_keys[i]);                                   \
+    }                                                                       \
+    static void rsa_verify_captls##i(void)                                  \
+    {                                                                       \
+        rsa_verify_captls_k(&rsa_keys[i]);                                  \
+    }                                                                       \
+    static void rsa_verify_openssl##i(void)                                 \
+    {                                                                       \
+        rsa_verify_openssl_k(&rsa_keys[i]);                                 \
+    }
+RSA_BENCH(0)
+RSA_BENCH(1)
+RSA_BENCH(2)
 
 typedef struct bench_case {
     const char *name;
@@ -441,10 +468,18 @@ static const bench_case crypto_cases[] = {
      ec_sign_openssl, 16},
     {"ecdsa-p256-verify", "ops/s", setup_ecdsa, ec_verify_captls,
      ec_verify_openssl, 16},
-    {"rsa2048-pss-sign", "ops/s", setup_rsa, rsa_sign_captls,
-     rsa_sign_openssl, 4},
-    {"rsa2048-pss-verify", "ops/s", setup_rsa, rsa_verify_captls,
-     rsa_verify_openssl, 64},
+    {"rsa2048-pss-sign", "ops/s", setup_rsa0, rsa_sign_captls0,
+     rsa_sign_openssl0, 4},
+    {"rsa2048-pss-verify", "ops/s", setup_rsa0, rsa_verify_captls0,
+     rsa_verify_openssl0, 64},
+    {"rsa3072-pss-sign", "ops/s", setup_rsa1, rsa_sign_captls1,
+     rsa_sign_openssl1, 2},
+    {"rsa3072-pss-verify", "ops/s", setup_rsa1, rsa_verify_captls1,
+     rsa_verify_openssl1, 32},
+    {"rsa4096-pss-sign", "ops/s", setup_rsa2, rsa_sign_captls2,
+     rsa_sign_openssl2, 1},
+    {"rsa4096-pss-verify", "ops/s", setup_rsa2, rsa_verify_captls2,
+     rsa_verify_openssl2, 16},
     {"aes-128-gcm-16KiB", "MB/s", setup_aead, gcm_captls, gcm_openssl, 8},
     {"chacha20-poly1305-16KiB", "MB/s", setup_aead, chacha_captls,
      chacha_openssl, 8},
@@ -517,6 +552,20 @@ int main(int argc, char **argv)
     captls_posix_crypto_from_env();
     printf("case,unit,captls,openssl,ratio\n");
     double mb = (double)sizeof(buf) / 1e6;
+    /* CAPTLS_BENCH_ONLY=SUBSTRING: only the crypto rows whose name holds
+     * it (e.g. "rsa"), nothing else. */
+    const char *only = getenv("CAPTLS_BENCH_ONLY");
+    if (only != NULL && *only != '\0') {
+        for (size_t i = 0; i < N_CRYPTO; i++) {
+            const bench_case *c = &crypto_cases[i];
+            if (strstr(c->name, only) == NULL)
+                continue;
+            c->setup();
+            row(c->name, c->unit, rate(c->mine, c->batch),
+                rate(c->theirs, c->batch));
+        }
+        return 0;
+    }
     row("sha256-16KiB", "MB/s", rate(sha256_captls, 16) * mb,
         rate(sha256_openssl, 16) * mb);
     row("hmac-sha256-64B", "ops/s", rate(hmac_captls, 256),

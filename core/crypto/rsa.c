@@ -8,6 +8,7 @@
 
 #include "core/base/ct.h"
 #include "core/crypto/rsa.h"
+#include "core/crypto/rsa_fast.h"
 
 /* ------------------------------------------------------------- engines */
 
@@ -101,6 +102,7 @@ captls_result captls_rsa_public_key_init(captls_rsa_public_key *key,
     memcpy(key->e, e, e_len);
     key->e_len = e_len;
     key->bits = bits;
+    captls_rsa_fast_pub_init(key);
     return CAPTLS_OK;
 }
 
@@ -113,8 +115,36 @@ static bool rsavp1(const captls_rsa_public_key *key, const uint8_t *sig,
     if (key->n_len == 0 || sig == NULL || sig_len != key->n_len)
         return false;
     memcpy(em, sig, sig_len);
+    if (captls_rsa_fast_pub_ready(key))
+        return captls_rsa_fast_public(key, em);
     to_br_public(key, &pk);
     return rsa_public_op()(em, sig_len, &pk) == 1;
+}
+
+/* RSASP1 (RFC 8017 §5.1.2) in place on buf[k], em = the same input kept
+ * aside: s = m^d, then s^e == m checked before s is released (a faulty
+ * CRT half would give a factor of n away). The 64-bit path blinds and
+ * checks inside captls_rsa_fast_private; BearSSL's is checked here. */
+static captls_result rsasp1(const captls_rsa_private_key *key, uint8_t *buf,
+                            const uint8_t *em)
+{
+    size_t k = key->pub.n_len;
+    br_rsa_private_key sk;
+    br_rsa_public_key pk;
+    bool ok;
+
+    if (captls_rsa_fast_priv_ready(key))
+        return captls_rsa_fast_private(key, buf);
+    to_br_private(key, &sk);
+    ok = rsa_private_op()(buf, &sk) == 1;
+    captls_zeroize(&sk, sizeof sk);
+    if (ok) {
+        uint8_t chk[CAPTLS_RSA_MAX_BYTES];
+        memcpy(chk, buf, k);
+        to_br_public(&key->pub, &pk);
+        ok = rsa_public_op()(chk, k, &pk) == 1 && captls_ct_equal(chk, em, k);
+    }
+    return ok ? CAPTLS_OK : CAPTLS_ERR_INTERNAL;
 }
 
 /* ---------------------------------------------------- PKCS#1 v1.5 verify */
@@ -337,17 +367,26 @@ captls_result captls_rsa_private_key_init(
         captls_rsa_private_key_destroy(key);
         return r;
     }
-    /* Consistency: x = 2..., x^(ed) == x with the CRT private op. */
+    /* The 64-bit context (a key it cannot serve stays on BearSSL). */
+    (void)captls_rsa_fast_priv_init(key);
+    /* Consistency: x = 2..., x^(ed) == x with the CRT private op (on the
+     * 64-bit path that check is inside the operation). */
     to_br_private(key, &sk);
     memset(x, 0, sizeof x);
     for (i = 1; i < key->pub.n_len; i++)
         x[i] = (uint8_t)(i * 37 + 11);
     memcpy(n, x, key->pub.n_len);
-    ok = rsa_private_op()(x, &sk) == 1;
-    to_br_public(&key->pub, &pk);
-    ok = ok && rsa_public_op()(x, key->pub.n_len, &pk) == 1 &&
-         memcmp(x, n, key->pub.n_len) == 0;
+    ok = rsasp1(key, x, n) == CAPTLS_OK;
+    if (ok && captls_rsa_fast_priv_ready(key)) {
+        /* and the BearSSL form of the key agrees (the fallback path) */
+        memcpy(x, n, key->pub.n_len);
+        ok = rsa_private_op()(x, &sk) == 1;
+        to_br_public(&key->pub, &pk);
+        ok = ok && rsa_public_op()(x, key->pub.n_len, &pk) == 1 &&
+             memcmp(x, n, key->pub.n_len) == 0;
+    }
     captls_zeroize(&sk, sizeof sk);
+    captls_zeroize(x, sizeof x);
     if (!ok) {
         captls_rsa_private_key_destroy(key);
         return CAPTLS_ERR_INVALID_KEY;
@@ -358,6 +397,12 @@ captls_result captls_rsa_private_key_init(
 void captls_rsa_private_key_destroy(captls_rsa_private_key *key)
 {
     captls_zeroize(key, sizeof *key);
+}
+
+void captls_rsa_private_key_set_entropy(captls_rsa_private_key *key,
+                                        captls_entropy entropy)
+{
+    key->blind_entropy = entropy;
 }
 
 void captls_rsa_private_key_public(const captls_rsa_private_key *key,
@@ -381,9 +426,7 @@ captls_result captls_rsa_pss_sign(const captls_rsa_private_key *key,
     size_t hlen = captls_hash_size(hash), k = key->pub.n_len;
     size_t em_bits, em_len, db_len;
     uint8_t *em;
-    br_rsa_private_key sk;
-    br_rsa_public_key pk;
-    bool ok;
+    captls_result r;
 
     if (hlen == 0 || captls_hash_size(mgf1_hash) == 0)
         return CAPTLS_ERR_UNSUPPORTED;
@@ -419,23 +462,14 @@ captls_result captls_rsa_pss_sign(const captls_rsa_private_key *key,
 
     /* §8.1.1 step 2: s = RSASP1(K, m), with CRT; then check s^e == m
      * before releasing s (a faulty CRT half would leak a factor). */
-    to_br_private(key, &sk);
-    ok = rsa_private_op()(buf, &sk) == 1;
-    captls_zeroize(&sk, sizeof sk);
-    if (ok) {
-        uint8_t chk[CAPTLS_RSA_MAX_BYTES];
-        memcpy(chk, buf, k);
-        to_br_public(&key->pub, &pk);
-        ok = rsa_public_op()(chk, k, &pk) == 1 &&
-             captls_ct_equal(chk, em_copy, k);
-    }
-    if (ok) {
+    r = rsasp1(key, buf, em_copy);
+    if (r == CAPTLS_OK) {
         memcpy(sig, buf, k);
         *sig_len = k;
     }
     captls_zeroize(buf, sizeof buf);
     captls_zeroize(em_copy, sizeof em_copy);
-    return ok ? CAPTLS_OK : CAPTLS_ERR_INTERNAL;
+    return r;
 }
 
 /* --------------------------------------------------- PKCS#1 v1.5 sign */
@@ -448,9 +482,7 @@ captls_result captls_rsa_pkcs1_sign(const captls_rsa_private_key *key,
     uint8_t buf[CAPTLS_RSA_MAX_BYTES], em[CAPTLS_RSA_MAX_BYTES];
     const uint8_t *di;
     size_t k = key->pub.n_len, hlen = captls_hash_size(hash), tlen, pos;
-    br_rsa_private_key sk;
-    br_rsa_public_key pk;
-    bool ok;
+    captls_result r;
 
     switch (hash) {
     case CAPTLS_HASH_SHA256: di = di_sha256; break;
@@ -480,21 +512,13 @@ captls_result captls_rsa_pkcs1_sign(const captls_rsa_private_key *key,
     memcpy(buf, em, k);
     /* §8.2.1 step 2: s = RSASP1(K, m); checked with the public key before
      * release, as for PSS. */
-    to_br_private(key, &sk);
-    ok = rsa_private_op()(buf, &sk) == 1;
-    captls_zeroize(&sk, sizeof sk);
-    if (ok) {
-        uint8_t chk[CAPTLS_RSA_MAX_BYTES];
-        memcpy(chk, buf, k);
-        to_br_public(&key->pub, &pk);
-        ok = rsa_public_op()(chk, k, &pk) == 1 && captls_ct_equal(chk, em, k);
-    }
-    if (ok) {
+    r = rsasp1(key, buf, em);
+    if (r == CAPTLS_OK) {
         memcpy(sig, buf, k);
         *sig_len = k;
     }
     captls_zeroize(buf, sizeof buf);
-    return ok ? CAPTLS_OK : CAPTLS_ERR_INTERNAL;
+    return r;
 }
 
 /* ------------------------------------------------------------ keygen */

@@ -58,12 +58,43 @@
 #define CAPTLS_RSA_MAX_FACTOR_BYTES 256u
 #define CAPTLS_RSA_PSS_SALT_AUTO ((size_t)-1)
 
+#define CAPTLS_RSA_MAX_LIMBS 64u        /* 4096 bits in 64-bit limbs */
+#define CAPTLS_RSA_MAX_FACTOR_LIMBS 32u /* 2048-bit factors */
+
+/* The 64-bit-limb precomputation kept with each key (core/crypto/rsa_fast.h;
+ * little-endian limbs). Sizes on LP64: 528 bytes with the public key,
+ * 2,184 bytes more with the private key. nl == 0 / ok == false: no fast
+ * context (BearSSL does the arithmetic for that key). */
+typedef struct captls_rsa_fast_pub {
+    uint64_t n[CAPTLS_RSA_MAX_LIMBS];
+    uint64_t rr[CAPTLS_RSA_MAX_LIMBS]; /* R^2 mod n, R = 2^(64 nl) */
+    uint64_t n0inv;   /* -n^-1 mod 2^64 (Montgomery) */
+    uint32_t nl;      /* limbs of n */
+    uint32_t e;       /* public exponent as an integer */
+} captls_rsa_fast_pub;
+
+typedef struct captls_rsa_fast_factor {
+    uint64_t m[CAPTLS_RSA_MAX_FACTOR_LIMBS];  /* p (or q) */
+    uint64_t rr[CAPTLS_RSA_MAX_FACTOR_LIMBS]; /* R^2 mod p, R = 2^(64 nl) */
+    uint64_t d[CAPTLS_RSA_MAX_FACTOR_LIMBS];  /* dp (or dq), zero-padded */
+    uint64_t m0inv;
+    uint32_t nl, bits;                        /* limbs and bits of p */
+} captls_rsa_fast_factor;
+
+typedef struct captls_rsa_fast_priv {
+    uint64_t iq_m[CAPTLS_RSA_MAX_FACTOR_LIMBS]; /* qInv * R mod p */
+    captls_rsa_fast_factor p, q;
+    uint8_t blind_seed[32]; /* secret, from the key: hedges the blinding */
+    uint64_t ok;            /* 1 when the context is complete */
+} captls_rsa_fast_priv;
+
 typedef struct captls_rsa_public_key {
     uint8_t n[CAPTLS_RSA_MAX_BYTES]; /* big-endian, no leading zero */
     size_t n_len;                    /* k, the signature size */
     uint8_t e[4];
     size_t e_len;
     uint32_t bits;                   /* modBits */
+    captls_rsa_fast_pub fast;        /* filled by init */
 } captls_rsa_public_key;
 
 typedef struct captls_rsa_private_key {
@@ -72,6 +103,8 @@ typedef struct captls_rsa_private_key {
     uint8_t iq[CAPTLS_RSA_MAX_FACTOR_BYTES];
     size_t p_len, q_len, dp_len, dq_len, iq_len;
     captls_rsa_public_key pub;
+    captls_rsa_fast_priv fast;       /* filled by init */
+    captls_entropy blind_entropy;    /* optional, see _set_entropy */
 } captls_rsa_private_key;
 
 CAPTLS_MUST_CHECK captls_result captls_rsa_public_key_init(
@@ -95,6 +128,15 @@ CAPTLS_MUST_CHECK captls_result captls_rsa_private_key_init(
     const uint8_t *e, size_t e_len);
 
 void captls_rsa_private_key_destroy(captls_rsa_private_key *key);
+
+/* Gives the key an entropy source for the blinding factor of its private
+ * operations (the fast path; see "Private operations" above). Without one
+ * the factor is derived from a key-held secret and the encoded message
+ * (which carries the caller's random salt for PSS). A set source that
+ * fails makes signing fail with ENTROPY_FAILURE. The source must outlive
+ * the key's use. */
+void captls_rsa_private_key_set_entropy(captls_rsa_private_key *key,
+                                        captls_entropy entropy);
 
 /* The public half (a copy). */
 void captls_rsa_private_key_public(const captls_rsa_private_key *key,
