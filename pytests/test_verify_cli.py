@@ -225,6 +225,9 @@ def test_help_states_defaults():
                        text=True)
     assert r.returncode == 0
     assert "webPkiLenient" in r.stdout and "--max-chain N" in r.stdout
+    for opt in ("--clock-skew SECONDS", "--min-scts N",
+                "--require-ocsp yes|no", "--audit FILE"):
+        assert opt in r.stdout
 
 
 def test_now_is_the_default_time(pki):
@@ -331,6 +334,140 @@ def test_bad_usage(args):
     assert "usage: captls verify" in r.stderr
 
 
+# ------------------------------------------------ issue 16: policy overrides
+
+def test_clock_skew_is_zero_by_default_and_settable(pki):
+    # the leaf's notAfter is 2026-01-01T00:00:00Z; 30 s later
+    late = "2026-01-01T00:00:30Z"
+    for policy in ("webPkiLenient", "privateMtls", "webPkiStrict"):
+        expect_fail("expired", *base(pki, "--at", late, "--policy", policy),
+                    pki["leaf"])
+    assert run(*base(pki, "--at", late, "--clock-skew", "60"),
+               pki["leaf"]).returncode == 0
+    expect_fail("expired", *base(pki, "--at", late, "--clock-skew", "29"),
+                pki["leaf"])
+    # both ends: notBefore is 2025-01-01T00:00:00Z
+    early = "2024-12-31T23:59:50Z"
+    expect_fail("notYetValid", *base(pki, "--at", early), pki["leaf"])
+    assert run(*base(pki, "--at", early, "--clock-skew", "10"),
+               pki["leaf"]).returncode == 0
+
+
+def test_strict_profile_offline_with_overrides(pki):
+    strict = ("--policy", "webPkiStrict", "--host", "www.example.com")
+    expect_fail("insufficientScts", *base(pki, "--at", MID, *strict),
+                pki["leaf"])
+    expect_fail("ocspUnavailable", *base(pki, "--at", MID, *strict,
+                                         "--min-scts", "0"), pki["leaf"])
+    r = run(*base(pki, "--at", MID, *strict, "--min-scts", "0",
+                  "--require-ocsp", "no"), pki["leaf"])
+    assert r.stdout.splitlines()[0] == "ok", r.stdout
+    # and the other way round on the lenient preset
+    expect_fail("insufficientScts", *base(pki, "--at", MID, "--min-scts", "1"),
+                pki["leaf"])
+    expect_fail("ocspUnavailable", *base(pki, "--at", MID, "--require-ocsp",
+                                         "yes"), pki["leaf"])
+
+
+def test_audit_appends_one_json_line_per_run(pki, tmp_path):
+    import json
+    log = tmp_path / "audit.jsonl"
+    run(*base(pki, "--at", MID, "--audit", log), pki["leaf"], check_rc=0)
+    run(*base(pki, "--at", "2027-01-01T00:00:00Z", "--audit", log),
+        pki["leaf"], check_rc=1)
+    lines = log.read_text().splitlines()
+    assert len(lines) == 2
+    recs = [json.loads(line) for line in lines]
+    assert [r["verdict"] for r in recs] == ["ok", "expired"]
+    for r in recs:
+        assert r["event"] == "verify.chain"
+        assert r["iface"] == "CertVerifier"
+        assert r["policy"] == "webPkiLenient"
+        assert isinstance(r["wall"], int) and r["wall"] > 1700000000
+    assert recs[0]["outcome"] == "ok" and recs[1]["outcome"] != "ok"
+    assert "www.example.com" in recs[0]["detail"]
+    # an unwritable audit file is an input error, not a silent loss
+    r = run(*base(pki, "--at", MID, "--audit", tmp_path / "no" / "dir.jsonl"),
+            pki["leaf"], check_rc=2)
+    assert r.stdout.startswith("error: ") and "cannot append" in r.stdout
+
+
+@pytest.mark.parametrize("args", [
+    ["--clock-skew", "-1", "x.pem"],
+    ["--clock-skew", "86401", "x.pem"],
+    ["--clock-skew", "1s", "x.pem"],
+    ["--min-scts", "256", "x.pem"],
+    ["--require-ocsp", "true", "x.pem"],
+    ["--audit"],
+])
+def test_bad_override_usage(args):
+    r = run(*args, check_rc=2)
+    assert r.stdout == ""
+    assert "usage: captls verify" in r.stderr
+
+
+# ------------------------------------- issue 16: malformed untrusted input
+
+def junk_pem():
+    import base64
+    junk = base64.encodebytes(b"\x30\x03\x02\x01\x01").decode().strip()
+    return (f"-----BEGIN CERTIFICATE-----\n{junk}\n"
+            "-----END CERTIFICATE-----\n").encode()
+
+
+def test_malformed_untrusted_certificate_is_skipped(pki):
+    d = pki["dir"]
+    pool = d / "pool_with_junk.pem"
+    pool.write_bytes(junk_pem() + pki["inter"].read_bytes())
+    r = run("--roots", pki["root"], "--untrusted", pool, "--at", MID,
+            pki["leaf"], check_rc=0)
+    assert r.stdout.splitlines()[0] == "ok"
+    assert "skipped: " in r.stderr and "pool_with_junk.pem" in r.stderr
+    assert "certificate 1" in r.stderr
+    # only junk: no other path, so a verdict with its reason (not exit 2)
+    only = d / "pool_only_junk.pem"
+    only.write_bytes(junk_pem())
+    r = run("--roots", pki["root"], "--untrusted", only, "--at", MID,
+            pki["leaf"], check_rc=1)
+    lines = r.stdout.splitlines()
+    assert lines[0] == "fail: unknownAnchor"
+    assert lines[-1] == "skipped: 1 malformed untrusted certificate (see stderr)"
+    # a fullchain leaf file: the intermediate after the leaf may be junk
+    full = d / "fullchain_junk.pem"
+    full.write_bytes(pki["leaf"].read_bytes() + junk_pem() +
+                     pki["inter"].read_bytes())
+    r = run("--roots", pki["root"], "--at", MID, full, check_rc=0)
+    assert "certificate 2" in r.stderr
+    # but a malformed leaf stays an input error (exit 2)
+    bad_leaf = d / "junk_leaf.pem"
+    bad_leaf.write_bytes(junk_pem() + pki["leaf"].read_bytes())
+    expect_error("--roots", pki["root"], "--at", MID, bad_leaf,
+                 must=("junk_leaf.pem", "certificate 1"))
+
+
+# --------------------------- issue 16: anchors are never laxer than OpenSSL
+
+def test_expired_or_non_ca_anchor_is_refused(pki, tmp_path):
+    k = ec.generate_private_key(ec.SECP256R1())
+    leaf_k = ec.generate_private_key(ec.SECP256R1())
+    srv = [ExtendedKeyUsageOID.SERVER_AUTH]
+    leaf = make_cert("www.example.com", leaf_k, "Old Root", k, ca=False,
+                     nb=D(2025, 1, 1), na=D(2026, 1, 1),
+                     sans=["www.example.com"], eku=srv)
+    lp = tmp_path / "leaf.pem"
+    lp.write_bytes(pem(leaf))
+    old = make_cert("Old Root", k, "Old Root", k, ca=True, nb=D(2015, 1, 1),
+                    na=D(2025, 3, 1))
+    rp = tmp_path / "old_root.pem"
+    rp.write_bytes(pem(old))
+    expect_fail("expired", "--roots", rp, "--at", MID, lp)
+    assert run("--roots", rp, "--at", "2025-02-01T00:00:00Z",
+               lp).returncode == 0
+    notca = make_cert("Old Root", k, "Old Root", k, ca=False)
+    rp.write_bytes(pem(notca))
+    expect_fail("policyViolation", "--roots", rp, "--at", MID, lp)
+
+
 # ------------------------------------------------------------- real world
 
 def bundle_roots():
@@ -345,7 +482,7 @@ def find_root(cn):
         names = c.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
         if names and names[0].value == cn:
             return block
-    pytest.skip(f"{cn} is not in this bundle")
+    pytest.skip(f"environment: {cn} is not in this bundle")
 
 
 def test_roots_info_names_the_package():

@@ -9,6 +9,8 @@
 
 #include "core/base/pem.h"
 #include "core/base/sanitize.h"
+#include "core/cap/audit.h"
+#include "core/cap/interface_ids.h"
 #include "core/cap/cap_table.h"
 #include "core/trust/cert_verifier.h"
 #include "core/trust/trust_store.h"
@@ -31,6 +33,7 @@ typedef struct cert_file {
     uint8_t *der;         /* decoded DER of every certificate, back to back */
     captls_certificate *certs;
     size_t count;
+    size_t skipped;       /* malformed untrusted certificates left out */
 } cert_file;
 
 static void usage(void)
@@ -123,8 +126,12 @@ static bool looks_pem(const uint8_t *p, size_t n)
     return false;
 }
 
+/* Malformed certificates in an untrusted file are reported and skipped
+ * (issue 16): path building goes on with the others. */
+static size_t skipped_count;
+
 static int parse_one(cert_file *f, const uint8_t *der, size_t len,
-                     size_t base_off, bool pem)
+                     size_t base_off, bool pem, bool skip_bad)
 {
     captls_der_error err = {CAPTLS_OK, 0, NULL};
     captls_result r;
@@ -137,25 +144,42 @@ static int parse_one(cert_file *f, const uint8_t *der, size_t len,
         if (err.code != CAPTLS_OK && pem)
             snprintf(msg, sizeof(msg),
                      "certificate %zu (PEM block at byte %zu): %s at DER "
-                     "byte %zu: %s", f->count + 1, base_off,
+                     "byte %zu: %s", f->count + f->skipped + 1, base_off,
                      captls_result_name(r), err.offset,
                      err.reason != NULL ? err.reason : "?");
         else if (err.code != CAPTLS_OK)
             snprintf(msg, sizeof(msg), "certificate %zu: %s at byte %zu: %s",
-                     f->count + 1, captls_result_name(r),
+                     f->count + f->skipped + 1, captls_result_name(r),
                      base_off + err.offset,
                      err.reason != NULL ? err.reason : "?");
         else
-            snprintf(msg, sizeof(msg), "certificate %zu: %s", f->count + 1,
-                     captls_result_name(r));
+            snprintf(msg, sizeof(msg), "certificate %zu: %s",
+                     f->count + f->skipped + 1, captls_result_name(r));
+        if (skip_bad) {
+            /* the slot is reused; the numbering follows the file. stderr:
+             * stdout's first line stays the verdict. */
+            char shown[256];
+            (void)captls_sanitize((const uint8_t *)f->path, strlen(f->path),
+                                  shown, sizeof(shown));
+            fprintf(stderr,
+                    "captls verify: skipped: %s: %s (untrusted, not used for "
+                    "path building)\n",
+                    shown, msg);
+            skipped_count++;
+            f->skipped++;
+            return EXIT_OK;
+        }
         return input_error(f->path, msg);
     }
     f->count++;
     return EXIT_OK;
 }
 
-/* Reads and parses every certificate of a file. */
-static int load_certs(const char *path, cert_file *f)
+/* Reads and parses every certificate of a file. untrusted_from: index
+ * of the first certificate that is only an untrusted intermediate (0 for
+ * --untrusted, 1 for the leaf file, SIZE_MAX for roots): a malformed one
+ * from there on is reported and skipped; any other is an input error. */
+static int load_certs(const char *path, cert_file *f, size_t untrusted_from)
 {
     int rc = read_file(path, f);
     char msg[160];
@@ -168,7 +192,7 @@ static int load_certs(const char *path, cert_file *f)
     if (!looks_pem(f->data, f->len)) {
         if (f->certs == NULL)
             return input_error(path, "out of memory");
-        return parse_one(f, f->data, f->len, 0, false);
+        return parse_one(f, f->data, f->len, 0, false, untrusted_from == 0);
     }
     /* PEM: count blocks first so the arrays are sized once */
     {
@@ -206,10 +230,12 @@ static int load_certs(const char *path, cert_file *f)
             if (r != CAPTLS_OK) {
                 snprintf(msg, sizeof(msg),
                          "certificate %zu: bad PEM block at byte %zu (%s)",
-                         f->count + 1, b.begin, captls_result_name(r));
+                         f->count + f->skipped + 1, b.begin,
+                         captls_result_name(r));
                 return input_error(path, msg);
             }
-            rc = parse_one(f, f->der + used, n, b.begin, true);
+            rc = parse_one(f, f->der + used, n, b.begin, true,
+                           f->count + f->skipped >= untrusted_from);
             if (rc != EXIT_OK)
                 return rc;
             used += n;
@@ -281,13 +307,32 @@ typedef struct options {
     bool have_at;
     int64_t at;
     int max_chain; /* 0: the policy's */
+    /* VerificationPolicy field overrides (issue 16); -1: the policy's */
+    long clock_skew, min_scts, require_ocsp;
+    const char *audit; /* append the audit record as a JSON line */
 } options;
+
+/* A decimal in [lo, hi], or false. */
+static bool parse_long(const char *v, long lo, long hi, long *out)
+{
+    char *end = NULL;
+    long n;
+    if (v[0] < '0' || v[0] > '9')
+        return false;
+    errno = 0;
+    n = strtol(v, &end, 10);
+    if (errno != 0 || end == v || *end != '\0' || n < lo || n > hi)
+        return false;
+    *out = n;
+    return true;
+}
 
 static int parse_args(int argc, char **argv, options *o)
 {
     bool policy_given = false;
 
     memset(o, 0, sizeof(*o));
+    o->clock_skew = o->min_scts = o->require_ocsp = -1;
     o->purpose = CAPTLS_PURPOSE_TLS_SERVER_AUTH;
     o->policy = captls_policy_web_pki_lenient();
     for (int i = 1; i < argc; i++) {
@@ -335,6 +380,22 @@ static int parse_args(int argc, char **argv, options *o)
             if (end == v || *end != '\0' || n < 1 || n > 255)
                 return usage_error("bad --max-chain (1..255)", v);
             o->max_chain = (int)n;
+        } else if (strcmp(a, "--clock-skew") == 0) {
+            /* a day at most: a wider window is not a clock skew */
+            if (!parse_long(v, 0, 86400, &o->clock_skew))
+                return usage_error("bad --clock-skew (0..86400 seconds)", v);
+        } else if (strcmp(a, "--min-scts") == 0) {
+            if (!parse_long(v, 0, 255, &o->min_scts))
+                return usage_error("bad --min-scts (0..255)", v);
+        } else if (strcmp(a, "--require-ocsp") == 0) {
+            if (strcmp(v, "yes") == 0)
+                o->require_ocsp = 1;
+            else if (strcmp(v, "no") == 0)
+                o->require_ocsp = 0;
+            else
+                return usage_error("bad --require-ocsp (yes or no)", v);
+        } else if (strcmp(a, "--audit") == 0) {
+            o->audit = v;
         } else {
             return usage_error("unknown option", a);
         }
@@ -400,6 +461,85 @@ static int build_store(const options *o, cert_file *roots,
                                msg);
         }
     }
+    return EXIT_OK;
+}
+
+/* The CertVerifier's audit sink: keeps the record of the call. */
+typedef struct audit_capture {
+    captls_audit_record rec;
+    bool have;
+} audit_capture;
+
+static captls_result capture_append(void *ctx, const captls_audit_record *r)
+{
+    audit_capture *c = ctx;
+    c->rec = *r;
+    c->have = true;
+    return CAPTLS_OK;
+}
+
+static void json_str(FILE *fp, const char *s)
+{
+    fputc('"', fp);
+    for (; *s != '\0'; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            fprintf(fp, "\\%c", ch);
+        else if (ch < 0x20 || ch >= 0x7f)
+            fprintf(fp, "\\u%04x", ch);
+        else
+            fputc(ch, fp);
+    }
+    fputc('"', fp);
+}
+
+/* Appends the record as one JSON object on one line (O_APPEND: lines of
+ * concurrent runs do not interleave inside a line of this size). */
+static int write_audit(const char *path, const audit_capture *c,
+                       const captls_verification_outcome *out,
+                       const captls_verification_policy *pol)
+{
+    const captls_audit_record *r = &c->rec;
+    FILE *fp;
+    char line[2048];
+    size_t n;
+
+    if (!c->have)
+        return input_error(path, "no audit record was produced");
+    fp = fmemopen(line, sizeof(line), "w");
+    if (fp == NULL)
+        return input_error(path, "out of memory");
+    fprintf(fp, "{\"mono_ns\":%llu,\"wall\":%lld,\"wall_ns\":%u,"
+                "\"clock\":\"%s\",\"actor\":%u,\"iface\":",
+            (unsigned long long)r->monotonic_ns,
+            (long long)r->wall.epoch_seconds, (unsigned)r->wall.nanoseconds,
+            r->wall.provenance == CAPTLS_CLOCK_TRUSTED ? "trusted"
+                                                       : "untrusted",
+            (unsigned)r->actor);
+    json_str(fp, captls_interface_name(r->iface));
+    fprintf(fp, ",\"method\":%u,\"event\":", (unsigned)r->method);
+    json_str(fp, r->event);
+    fputs(",\"outcome\":", fp);
+    json_str(fp, captls_result_name(r->outcome));
+    fputs(",\"detail\":", fp);
+    json_str(fp, r->detail);
+    fputs(",\"policy\":", fp);
+    json_str(fp, pol->name != NULL ? pol->name : "");
+    fputs(",\"verdict\":", fp);
+    json_str(fp, out->valid ? "ok" : captls_failure_reason_name(out->reason));
+    fputs("}\n", fp);
+    if (fclose(fp) != 0 || (n = strlen(line)) == 0 || line[n - 1] != '\n')
+        return input_error(path, "audit record too long");
+    fp = fopen(path, "a");
+    if (fp == NULL || fwrite(line, 1, n, fp) != n) {
+        char msg[128];
+        snprintf(msg, sizeof(msg), "cannot append: %s", strerror(errno));
+        if (fp != NULL)
+            fclose(fp);
+        return input_error(path, msg);
+    }
+    if (fclose(fp) != 0)
+        return input_error(path, "cannot append");
     return EXIT_OK;
 }
 
@@ -470,11 +610,11 @@ int captls_cmd_verify(int argc, char **argv)
         req.clock_provenance = now.provenance;
     }
 
-    rc = load_certs(o.leaf, &leaf);
+    rc = load_certs(o.leaf, &leaf, 1);
     if (rc == EXIT_OK && o.untrusted != NULL)
-        rc = load_certs(o.untrusted, &pool);
+        rc = load_certs(o.untrusted, &pool, 0);
     if (rc == EXIT_OK && o.roots != NULL)
-        rc = load_certs(o.roots, &roots);
+        rc = load_certs(o.roots, &roots, SIZE_MAX);
     if (rc != EXIT_OK)
         return rc;
     for (size_t i = 1; i < leaf.count; i++)
@@ -490,8 +630,19 @@ int captls_cmd_verify(int argc, char **argv)
     policy = *o.policy;
     if (o.max_chain != 0)
         policy.max_chain_length = (uint8_t)o.max_chain;
-    if (captls_cert_verifier_init(&verifier, &policy, NULL, NULL, NULL) !=
-        CAPTLS_OK)
+    if (o.clock_skew >= 0)
+        policy.clock_skew_seconds = (uint32_t)o.clock_skew;
+    if (o.min_scts >= 0)
+        policy.min_scts = (uint8_t)o.min_scts;
+    if (o.require_ocsp >= 0)
+        policy.require_ocsp = o.require_ocsp == 1;
+    captls_posix_clock_ctx audit_cctx;
+    captls_clock audit_clock;
+    static audit_capture captured;
+    captls_audit_sink sink = {&captured, capture_append};
+    captls_posix_clock_init(&audit_cctx, CAPTLS_CLOCK_TRUSTED, &audit_clock);
+    if (captls_cert_verifier_init(&verifier, &policy, &audit_clock, &sink,
+                                  NULL) != CAPTLS_OK)
         return input_error("policy", "cannot create the verifier");
 
     /* the same confinement as a service: the verifier reaches the store
@@ -515,10 +666,19 @@ int captls_cmd_verify(int argc, char **argv)
                captls_result_name(r));
         return EXIT_ERROR;
     }
+    if (o.audit != NULL) {
+        rc = write_audit(o.audit, &captured, &out, &policy);
+        if (rc != EXIT_OK)
+            return rc;
+    }
     if (!out.valid) {
         printf("fail: %s\n", captls_failure_reason_name(out.reason));
         if (out.detail[0] != '\0')
             printf("detail: %s\n", out.detail);
+        if (skipped_count > 0)
+            printf("skipped: %zu malformed untrusted certificate%s (see "
+                   "stderr)\n",
+                   skipped_count, skipped_count == 1 ? "" : "s");
         return EXIT_FAIL;
     }
     puts("ok");
