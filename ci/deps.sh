@@ -16,6 +16,8 @@ PACKAGES=(
   openssl libssl-dev gnutls-bin telnet-ssl pebble tshark
   # the Mozilla roots build step (ci/gen_roots.py) reads its bundle
   ca-certificates
+  # the Public Suffix List build step (ci/gen_public_suffix.py) reads its list
+  publicsuffix
   # misc tools the scripts use
   coreutils procps iproute2
 )
