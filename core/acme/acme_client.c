@@ -68,6 +68,20 @@ static void fail(captls_acme_client *c, captls_acme_error kind,
     c->wait_pending = 0;
 }
 
+/* fail() with a detail that is already sanitized (printable ASCII): copied
+ * as is, so its escapes are not escaped twice. */
+static void fail_sanitized(captls_acme_client *c, captls_acme_error kind,
+                           captls_result code, uint16_t status,
+                           const char *detail)
+{
+    fail(c, kind, code, status, NULL);
+    size_t n = strlen(detail);
+    if (n >= sizeof(c->fail.detail))
+        n = sizeof(c->fail.detail) - 1;
+    memcpy(c->fail.detail, detail, n);
+    c->fail.detail[n] = '\0';
+}
+
 /* A failure carrying a server problem: "<type>: <detail>". */
 static void fail_problem(captls_acme_client *c, captls_acme_error kind,
                          const captls_acme_failure *p)
@@ -80,7 +94,7 @@ static void fail_problem(captls_acme_client *c, captls_acme_error kind,
         captls_text_str(&t, ": ");
         captls_text_str(&t, p->detail);
     }
-    fail(c, kind, p->code, p->http_status, d);
+    fail_sanitized(c, kind, p->code, p->http_status, d);
 }
 
 static bool url_on_origin(const captls_acme_client *c, const char *u,
@@ -1075,9 +1089,10 @@ static bool authz_identifier_ok(captls_acme_client *c,
             b = b >= 'A' && b <= 'Z' ? (char)(b + 32) : b;
             eq = a == b;
         }
-        if (eq)
-            return ident_copy(&c->authz_id, type, strlen(type), value, vl) &&
-                   ((c->authz_wildcard = wild), true);
+        if (eq) {
+            c->authz_wildcard = wild;
+            return ident_copy(&c->authz_id, type, strlen(type), value, vl);
+        }
     }
     return false;
 }
@@ -1278,9 +1293,11 @@ static void on_certificate(captls_acme_client *c,
     captls_result res = captls_cert_verifier_verify_chain(
         c->cfg.verifier, c->cfg.owner, c->cfg.ca_roots, &vr, &c->outcome);
     if (res != CAPTLS_OK || !c->outcome.valid) {
-        fail(c, CAPTLS_ACME_ERR_CHAIN_UNVERIFIED,
-             res != CAPTLS_OK ? res : CAPTLS_ERR_VERIFY_FAILED, r->status,
-             res != CAPTLS_OK ? "verifier refused" : c->outcome.detail);
+        fail_sanitized(c, CAPTLS_ACME_ERR_CHAIN_UNVERIFIED,
+                       res != CAPTLS_OK ? res : CAPTLS_ERR_VERIFY_FAILED,
+                       r->status,
+                       res != CAPTLS_OK ? "verifier refused"
+                                        : c->outcome.detail);
         return;
     }
     for (size_t i = 0; i < c->nids; i++)
