@@ -12,8 +12,13 @@
  * one tampering — a bit flipped in message, signature or modulus, the
  * signature truncated or extended, another hash, another salt length —
  * must get the same verdict from both. And captls signs with PSS (its own
- * salt) and OpenSSL must accept that with the exact salt length. Seed and
- * case count: see diff_rng.h. */
+ * salt) and OpenSSL must accept that with the exact salt length; for
+ * PKCS#1 v1.5 cases captls also signs the message and its signature must
+ * equal OpenSSL's byte for byte (the scheme is deterministic, so this
+ * compares the private operations exactly).
+ * Every case runs on each RSA path (core/crypto/rsa_fast.h): the 64-bit
+ * code with the BMI2/ADX rows (when the CPU has them), with the portable C
+ * rows, and BearSSL's fallback. Seed and case count: see diff_rng.h. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -31,6 +36,7 @@
 
 #include "conformance/diff_rng.h"
 #include "core/crypto/rsa.h"
+#include "core/crypto/rsa_fast.h"
 #include "core/crypto/spki.h"
 
 static const EVP_MD *md_of(captls_hash_alg h)
@@ -207,6 +213,20 @@ static void run_key(rkey *k, captls_diff_rng *rng, size_t n)
                    sig, sig_len);
             fail();
         }
+        if (!p.pss) {
+            static uint8_t mine[CAPTLS_RSA_MAX_BYTES];
+            size_t mine_len = 0;
+            assert_int_equal(captls_rsa_pkcs1_sign(&k->priv, p.hash, msg, len,
+                                                   mine, sizeof(mine),
+                                                   &mine_len),
+                             CAPTLS_OK);
+            if (mine_len != sig_len || memcmp(mine, sig, sig_len) != 0) {
+                report("captls's PKCS#1 signature differs from OpenSSL's", i,
+                       k, &p, msg, len, sig, sig_len);
+                captls_diff_dump("captls", mine, mine_len);
+                fail();
+            }
+        }
         /* one tampering */
         const char *what;
         params t = p;
@@ -285,7 +305,21 @@ static void test_diff_rsa(void **state)
         if (end == s)
             fail_msg("CAPTLS_DIFF_RSA_BITS: bad list '%s'", sizes);
         make_key(&k, (unsigned)bits);
-        run_key(&k, &rng, n);
+        /* 0: 64-bit with BMI2/ADX, 1: 64-bit portable, 2: BearSSL */
+        for (int path = 0; path < 3; path++) {
+            captls_rsa_force_bearssl(path == 2);
+            captls_rsa_force_portable(path == 1);
+            if (path == 0 && !captls_rsa_uses_adx())
+                continue;
+            if (path != 2 && !captls_rsa_fast_priv_ready(&k.priv))
+                fail_msg("rsa-%lu: no 64-bit context", bits);
+            printf("diff rsa: %lu bits, %s path\n", bits,
+                   path == 0 ? "BMI2/ADX" : path == 1 ? "portable 64-bit"
+                                                      : "BearSSL");
+            run_key(&k, &rng, n);
+        }
+        captls_rsa_force_bearssl(false);
+        captls_rsa_force_portable(false);
         EVP_PKEY_free(k.pk);
         captls_rsa_private_key_destroy(&k.priv);
         s = end;

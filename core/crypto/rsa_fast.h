@@ -70,6 +70,11 @@ CAPTLS_MUST_CHECK captls_result captls_rsa_fast_private(
 void captls_rsa_force_bearssl(bool on);
 void captls_rsa_force_portable(bool on);
 void captls_rsa_force_adx(bool on);
+/* The ctgrind check only: fn is called on the two values the private
+ * operation branches on by design — whether the blinding value had an
+ * inverse, and the verdict of the fault check — so that valgrind treats
+ * them as public. NULL (the default) calls nothing. */
+void captls_rsa_set_declassify(void (*fn)(const void *p, size_t n));
 /* True when the BMI2/ADX multiplier would run now. */
 bool captls_rsa_uses_adx(void);
 
