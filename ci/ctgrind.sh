@@ -16,7 +16,19 @@ if ! command -v valgrind >/dev/null || [ ! -x "$BIN" ]; then
   echo "ctgrind: 0 passed, 1 failed"
   exit 1
 fi
-for c in $("$BIN" list); do
+# An empty case list, or one without the canary, would pass with nothing
+# checked: fail loudly instead.
+cases=$("$BIN" list); list_rc=$?
+if [ $list_rc -ne 0 ] || [ -z "${cases//[[:space:]]/}" ]; then
+  echo "ctgrind: error: '$BIN list' gave no cases (exit $list_rc): nothing would be checked"
+  echo "ctgrind: 0 passed, 1 failed"
+  exit 1
+fi
+if ! grep -qx canary <<<"$cases"; then
+  echo "ctgrind: error: no canary case in '$BIN list': the check's teeth are unproven"
+  failed=$((failed+1))
+fi
+for c in $cases; do
   out=$(valgrind --quiet --error-exitcode=99 --track-origins=yes \
         "$BIN" "$c" 2>&1); rc=$?
   if [ "$c" = canary ]; then

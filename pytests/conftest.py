@@ -1,11 +1,39 @@
 """Shared fixtures. Keep this small: module-specific helpers live beside
-their tests (the TLS peers harness is pytests/tls_harness.py)."""
+their tests (the TLS peers harness is pytests/tls_harness.py).
+
+Skips under CI: with CI=true a skipped test is reported as a failure (a
+required component -- QEMU, the CA bundle, a peer program, a Python module
+-- that is missing must not pass quietly), unless its reason starts with
+"environment: " (a fact about the machine, e.g. no IPv6 loopback, not
+root). ci/run-unit.sh applies the same rule to cmocka tests."""
 import fcntl
 import os
 import subprocess
 from pathlib import Path
 
 import pytest
+
+ENVIRONMENT_SKIP = "environment: "
+
+
+def in_ci():
+    return os.environ.get("CI", "").lower() in ("true", "1", "yes")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    if not (rep.skipped and in_ci()) or hasattr(rep, "wasxfail"):
+        return
+    reason = rep.longrepr[2] if isinstance(rep.longrepr, tuple) else str(rep.longrepr)
+    if reason.startswith("Skipped: "):
+        reason = reason[len("Skipped: "):]
+    if reason.startswith(ENVIRONMENT_SKIP):
+        return
+    rep.outcome = "failed"
+    rep.longrepr = ("skipped under CI, which counts as a failure (a required "
+                    f"component is missing): {reason}")
 
 ROOT = Path(__file__).resolve().parents[1]
 TLS_PKI_GEN = ROOT / "vectors" / "tls" / "gen_tls_pki.py"

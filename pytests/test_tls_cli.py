@@ -623,11 +623,11 @@ def test_max_conns_queues_the_next_connection(pki):
 
 def test_ipv6_loopback(pki):
     if not socket.has_ipv6:
-        pytest.skip("no IPv6")
+        pytest.skip("environment: no IPv6")
     try:
         socket.socket(socket.AF_INET6).bind(("::1", 0))
     except OSError:
-        pytest.skip("no ::1")
+        pytest.skip("environment: no ::1")
     need_captls()
     p = subprocess.Popen(
         [str(CAPTLS), "tls-server", "--listen", "[::1]:0", "--cert",

@@ -25,7 +25,7 @@ def pki(tls_pki):
 @pytest.fixture(autouse=True)
 def need_capture():
     if os.geteuid() != 0:
-        pytest.skip("tshark cannot capture on lo: not root")
+        pytest.skip("environment: tshark cannot capture on lo: not root")
 
 
 def start_capture(procs, tmp_path, port):

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/resource.h>
@@ -134,8 +135,11 @@ static void test_ipv6_round_trip(void **state)
     (void)state;
     captls_stream_id l = -1;
     captls_result r = net.listen(net.ctx, "::1", 0, &l);
-    if (r != CAPTLS_OK) /* a host without IPv6 loopback */
+    if (r != CAPTLS_OK) { /* a host without IPv6 loopback */
+        /* the machine, not a missing component: not a CI failure */
+        printf("captls-test: skip (environment): no IPv6 loopback\n");
         skip();
+    }
     assert_int_equal(net.close(net.ctx, l), CAPTLS_OK);
     echo_round_trip("::1");
     echo_round_trip("[::1]");
