@@ -176,6 +176,34 @@ static captls_result read_spki(captls_der *d, captls_certificate *cert)
     else if (cert->key_status == CAPTLS_ERR_MALFORMED)
         return captls_x509_fail(d, at, CAPTLS_ERR_MALFORMED,
                                 "malformed SubjectPublicKeyInfo");
+    /* Strict SPKI whatever the algorithm (issue 16): a key captls cannot
+     * use (DSA, P-521, Ed448, an unknown OID, ...) is recorded, never
+     * fatal, but its SubjectPublicKeyInfo must still be well-formed DER as
+     * RFC 5280 §4.1.2.7 defines it: AlgorithmIdentifier { OID (already
+     * read), at most one parameters element, itself well-formed DER },
+     * then a subjectPublicKey BIT STRING with 0 unused bits (every public
+     * key format is whole octets), then nothing. */
+    if (!captls_der_at_end(&alg)) {
+        captls_der_tlv params;
+        size_t poff = captls_der_offset(&alg);
+        if (captls_der_read(&alg, &params) != CAPTLS_OK ||
+            captls_der_validate(params.raw.ptr, params.raw.len, NULL, NULL) !=
+                CAPTLS_OK ||
+            !captls_der_at_end(&alg))
+            return captls_x509_fail(d, poff, CAPTLS_ERR_MALFORMED,
+                                    "malformed SubjectPublicKeyInfo "
+                                    "algorithm parameters");
+    }
+    {
+        captls_slice bits;
+        size_t boff = captls_der_offset(&s);
+        if (captls_der_read_bit_octets(&s, &bits) != CAPTLS_OK ||
+            !captls_der_at_end(&s))
+            return captls_x509_fail(d, boff, CAPTLS_ERR_MALFORMED,
+                                    "malformed SubjectPublicKeyInfo "
+                                    "subjectPublicKey (a BIT STRING with 0 "
+                                    "unused bits, then nothing)");
+    }
     return CAPTLS_OK;
 }
 

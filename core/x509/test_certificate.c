@@ -808,6 +808,62 @@ static void test_oid_text(void **state)
     assert_string_equal(captls_oid_short_name(s), "subjectAltName");
 }
 
+/* Issue 16: the SPKI of a key algorithm captls cannot use (here Ed448,
+ * 1.3.101.113) is still checked strictly: well-formed, a BIT STRING with
+ * 0 unused bits, nothing after it. Built from an Ed25519 certificate by
+ * editing bytes in place (lengths unchanged; signatures do not matter to
+ * the parser). */
+static void test_strict_spki_unsupported_alg(void **state)
+{
+    (void)state;
+    static const uint8_t ed_spki_head[] = {0x30, 0x2a, 0x30, 0x05, 0x06,
+                                           0x03, 0x2b, 0x65, 0x70, 0x03,
+                                           0x21, 0x00};
+    size_t len = 0;
+    uint8_t *der = read_file("vectors/verify/certs/ed_leaf.der", &len);
+    assert_non_null(der);
+    uint8_t *spki = memmem(der, len, ed_spki_head, sizeof ed_spki_head);
+    assert_non_null(spki);
+    captls_der_error err;
+    assert_int_equal(captls_certificate_parse(&cert, der, len, &err),
+                     CAPTLS_OK);
+    assert_int_equal(cert.key.type, CAPTLS_KEY_ED25519);
+    /* Ed448 OID, same lengths: well-formed, recorded as unusable */
+    spki[8] = 0x71;
+    assert_int_equal(captls_certificate_parse(&cert, der, len, &err),
+                     CAPTLS_OK);
+    assert_int_equal(cert.key.type, CAPTLS_KEY_NONE);
+    assert_int_equal(cert.key_status, CAPTLS_ERR_UNSUPPORTED);
+    /* a BIT STRING with unused bits: refused (was accepted) */
+    spki[11] = 0x01;
+    assert_int_equal(captls_certificate_parse(&cert, der, len, &err),
+                     CAPTLS_ERR_MALFORMED);
+    assert_non_null(err.reason);
+    spki[11] = 0x00;
+    /* an OCTET STRING instead of a BIT STRING: refused */
+    spki[9] = 0x04;
+    assert_int_equal(captls_certificate_parse(&cert, der, len, &err),
+                     CAPTLS_ERR_MALFORMED);
+    spki[9] = 0x03;
+    /* parameters that are not an element: the OID shortened to "2b 65"
+     * (an unknown algorithm) leaves one stray byte (05) inside the
+     * AlgorithmIdentifier, a truncated TLV */
+    {
+        uint8_t keep[5];
+        memcpy(keep, spki + 4, 5);
+        spki[5] = 0x02;
+        spki[6] = 0x2b;
+        spki[7] = 0x65;
+        spki[8] = 0x05;
+        assert_int_equal(captls_certificate_parse(&cert, der, len, &err),
+                         CAPTLS_ERR_MALFORMED);
+        memcpy(spki + 4, keep, 5);
+    }
+    assert_int_equal(captls_certificate_parse(&cert, der, len, &err),
+                     CAPTLS_OK);
+    free(der);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -826,6 +882,7 @@ int main(void)
         cmocka_unit_test(test_ber_and_nesting),
         cmocka_unit_test(test_names_equal_rfc5280),
         cmocka_unit_test(test_oid_text),
+        cmocka_unit_test(test_strict_spki_unsupported_alg),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
