@@ -71,6 +71,9 @@
  * Validation of a complete path (RFC 5280 §6.1), in this order; the first
  * failure is the path's reason:
  *   1. length > policy max_chain_length                 -> chainTooLong
+ *      (every certificate counts, self-issued intermediates included, as
+ *      OpenSSL's verify depth counts them: the bound is on work and
+ *      path size; RFC 5280 §6.1.4 (l) exempts them from pathLen only)
  *   2. purpose not in policy->purposes; untrusted clock under REJECT
  *                                                       -> policyViolation
  *   3. every key: RSA < max(2048, min_rsa_bits)           -> weakAlgorithm;
@@ -173,6 +176,12 @@ typedef struct captls_anchor_cert_data {
     int64_t not_before;
     int64_t not_after;
     uint8_t unknown_critical_count; /* critical extensions not processed */
+    /* What the certificate-profile rules need (core/verify/
+     * profile_rules.h): its broken rules as CAPTLS_PF_* bits, and its
+     * extendedKeyUsage (eku_known: CAPTLS_EKU_* bits). */
+    uint32_t profile_faults;
+    bool eku_present;
+    uint32_t eku_known;
 } captls_anchor_cert_data;
 
 /* Fills *out from a parsed anchor certificate (present = true). */

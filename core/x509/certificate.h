@@ -29,6 +29,10 @@
  *     md5/sha1 RSA, ecdsa-with-SHA1, RSA-PSS with SHA-1;
  *   - a public key type captls cannot use (key.type == CAPTLS_KEY_NONE,
  *     spki_raw still set): DSA, P-521, Ed448, RSA below 1024 bits, ...;
+ *     its SubjectPublicKeyInfo is still checked strictly (MALFORMED
+ *     otherwise): DER, an AlgorithmIdentifier with a parseable OID and at
+ *     most one well-formed parameters element, a subjectPublicKey BIT
+ *     STRING with 0 unused bits, nothing after it;
  *   - a serial that is negative, zero, or longer than 20 octets (flags);
  *   - a GeneralizedTime validity date before 2050 (time_nonconforming);
  *   - critical extensions this parser does not process (unknown_critical[]):
