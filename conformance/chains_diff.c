@@ -321,34 +321,3 @@ done:
     sk_X509_pop_free(untrusted, X509_free);
     X509_STORE_free(store);
 }
-
-/* ------------------------------------------------- known differences */
-
-/* Each row: a case category (prefix match), the captls verdict and the
- * OpenSSL verdict it explains, and the section of
- * conformance/KNOWN_DIFFERENCES.md that says why captls is right. Only the
- * exact pair is excused: any other disagreement in the category fails. */
-static const struct {
-    const char *category;
-    const char *captls;
-    const char *openssl;
-    const char *section;
-} known[] = {
-    {"skew-", "ok", "expired", "1. clock skew"},
-    {"skew-", "ok", "notYetValid", "1. clock skew"},
-    {"validity-last-second", "ok", "expired", "2. notAfter is inclusive"},
-    {"anchor-expired", "ok", "expired", "3. a trust anchor's validity"},
-    {"cross-", "ok", "unknownAnchor", "4. path building backtracks"},
-    {"name-trailing-dot", "ok", "nameMismatch", "5. absolute host names"},
-};
-
-const char *chains_diff_known(const char *category, const char *captls_verdict,
-                              const char *openssl_verdict)
-{
-    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-        if (strncmp(category, known[i].category, strlen(known[i].category)) == 0 &&
-            strcmp(captls_verdict, known[i].captls) == 0 &&
-            strcmp(openssl_verdict, known[i].openssl) == 0)
-            return known[i].section;
-    return NULL;
-}

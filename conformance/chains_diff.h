@@ -57,9 +57,6 @@ void chains_run_openssl(const chains_case *c, chains_verdict *v);
  * meaning for a chain, e.g. X509_V_ERR_OUT_OF_MEM). */
 const char *chains_diff_openssl_reason(int x509_v_err);
 
-/* A known difference (conformance/KNOWN_DIFFERENCES.md) that explains this
- * pair of verdicts for a case of this category, or NULL. */
-const char *chains_diff_known(const char *category, const char *captls_verdict,
-                              const char *openssl_verdict);
+/* Known differences: conformance/chains_known.h (by exact case id). */
 
 #endif

@@ -1,17 +1,21 @@
-/* Unit tests of the chain corpus reader (chains_corpus.h) and of the
- * OpenSSL error table and known-difference matching (chains_diff.h). */
+/* Unit tests of the chain corpus reader (chains_corpus.h), the OpenSSL
+ * error table (chains_diff.h) and the known-difference list
+ * (chains_known.h: exact case id, category and pair of verdicts). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <openssl/x509_vfy.h>
 
 #include "conformance/chains_corpus.h"
 #include "conformance/chains_diff.h"
+#include "conformance/chains_known.h"
 
 static const char good[] =
     "# a comment\n"
@@ -140,14 +144,102 @@ static void openssl_codes_map_to_reasons(void **state)
     assert_string_equal(chains_diff_openssl_reason(X509_V_ERR_OUT_OF_MEM), "error");
 }
 
-static void known_differences_match_exact_pairs(void **state)
+static const char known_md[] =
+    "# doc\n"
+    "## 1. clock skew\n"
+    "text\n"
+    "## 4. path building backtracks\n"
+    "```known\n"
+    "# id category captls openssl section\n"
+    "12 skew-expired-leaf-inside ok expired 1\n"
+    "\n"
+    "40 cross-second-trusted ok unknownAnchor 4\n"
+    "```\n";
+
+static int load_text(const char *text, chains_known *k, char *err, size_t n)
+{
+    char path[] = "/tmp/captls-known-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    int rc = chains_known_load(path, k, err, n);
+    unlink(path);
+    return rc;
+}
+
+static chains_case known_case(unsigned id, const char *category)
+{
+    chains_case c;
+    memset(&c, 0, sizeof(c));
+    c.id = id;
+    snprintf(c.category, sizeof(c.category), "%s", category);
+    return c;
+}
+
+static void known_differences_match_exact_ids(void **state)
 {
     (void)state;
-    assert_non_null(chains_diff_known("skew-expired-leaf-inside", "ok", "expired"));
-    assert_null(chains_diff_known("skew-expired-leaf-inside", "expired", "ok"));
-    assert_null(chains_diff_known("skew-expired-leaf-inside", "ok", "nameMismatch"));
-    assert_null(chains_diff_known("expired-leaf", "ok", "expired"));
-    assert_non_null(chains_diff_known("cross-second-trusted", "ok", "unknownAnchor"));
+    chains_known k;
+    char err[300];
+    assert_int_equal(load_text(known_md, &k, err, sizeof(err)), 0);
+    assert_int_equal(k.count, 2);
+    chains_case c12 = known_case(12, "skew-expired-leaf-inside");
+    chains_known_row *r = chains_known_find(&k, &c12, "ok", "expired");
+    assert_non_null(r);
+    assert_string_equal(r->title, "1. clock skew");
+    /* the exact pair only */
+    assert_null(chains_known_find(&k, &c12, "expired", "ok"));
+    assert_null(chains_known_find(&k, &c12, "ok", "nameMismatch"));
+    /* another case of the same category is not excused (was a prefix) */
+    chains_case c13 = known_case(13, "skew-expired-leaf-inside");
+    assert_null(chains_known_find(&k, &c13, "ok", "expired"));
+    /* a renumbered corpus: same id, other category */
+    chains_case c40 = known_case(40, "cross-only-expired");
+    assert_null(chains_known_find(&k, &c40, "ok", "unknownAnchor"));
+    c40 = known_case(40, "cross-second-trusted");
+    assert_non_null(chains_known_find(&k, &c40, "ok", "unknownAnchor"));
+    chains_known_free(&k);
+}
+
+static void known_list_is_read_strictly(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        "## 1. a\n```known\n12 cat ok expired\n```\n",           /* no section */
+        "## 1. a\n```known\n12 cat ok expired 1 extra\n```\n",   /* extra field */
+        "## 1. a\n```known\n12 cat ok expired 2\n```\n",         /* no heading 2 */
+        "## 1. a\n```known\n12 cat ok ok 1\n```\n",              /* nothing to excuse */
+        "## 1. a\n```known\n12 a ok expired 1\n12 b ok expired 1\n```\n", /* twice */
+        "## 1. a\n```known\n12 cat ok expired 1\n",               /* not closed */
+        "## 1. a\nno list at all\n",                               /* no block */
+        "## 1. a\n## 1. b\n```known\n```\n",                     /* section twice */
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        chains_known k;
+        char err[300] = "";
+        assert_int_equal(load_text(bad[i], &k, err, sizeof(err)), -1);
+        assert_true(strlen(err) > 0);
+        assert_null(k.rows);
+    }
+    chains_known k;
+    char err[300];
+    assert_int_equal(chains_known_load("/nonexistent/known.md", &k, err, sizeof(err)), -1);
+}
+
+static void project_known_list_loads(void **state)
+{
+    (void)state;
+    chains_known k;
+    char err[300] = "";
+    /* unit tests run from the repository root (ci/run-unit.sh) */
+    int rc = chains_known_load(CHAINS_KNOWN_DEFAULT, &k, err, sizeof(err));
+    if (rc != 0)
+        fprintf(stderr, "%s\n", err);
+    assert_int_equal(rc, 0);
+    chains_known_free(&k);
 }
 
 int main(void)
@@ -157,7 +249,9 @@ int main(void)
         cmocka_unit_test(rejects_bad_corpora),
         cmocka_unit_test(missing_file_is_an_error),
         cmocka_unit_test(openssl_codes_map_to_reasons),
-        cmocka_unit_test(known_differences_match_exact_pairs),
+        cmocka_unit_test(known_differences_match_exact_ids),
+        cmocka_unit_test(known_list_is_read_strictly),
+        cmocka_unit_test(project_known_list_loads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
