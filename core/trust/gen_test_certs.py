@@ -63,6 +63,10 @@ def cert(subject, subject_key, issuer, issuer_key, serial, ca, eku=None,
             encipher_only=False, decipher_only=False), True)
     b = b.add_extension(x509.SubjectKeyIdentifier.from_public_key(
         subject_key.public_key()), False)
+    # RFC 5280 §4.2.1.1 (profile_rules.h P1): every certificate below an
+    # anchor names its issuer's key.
+    b = b.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
+        issuer_key.public_key()), False)
     if eku:
         b = b.add_extension(x509.ExtendedKeyUsage(eku), False)
     if sans:

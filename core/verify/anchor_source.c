@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "core/verify/profile_rules.h"
+
 void captls_anchor_cert_data_from(const captls_certificate *cert,
                                   captls_anchor_cert_data *out)
 {
@@ -24,6 +26,9 @@ void captls_anchor_cert_data_from(const captls_certificate *cert,
         (uint8_t)(cert->unknown_critical_count > 255u
                       ? 255u
                       : cert->unknown_critical_count);
+    out->profile_faults = captls_profile_faults(cert);
+    out->eku_present = cert->eku_present;
+    out->eku_known = cert->eku_known;
 }
 
 static captls_result list_next(void *ctx, const captls_x509_name *issuer,

@@ -102,6 +102,7 @@ static const captls_verification_policy web_pki_strict = {
     .require_leaf_eku = true,
     .accept_any_eku = false,
     .allow_nonconforming_serial = false,
+    .cabf_profile = true,
 };
 
 static const captls_verification_policy web_pki_lenient = {

@@ -166,6 +166,10 @@ typedef struct captls_verification_policy {
      * positive) or longer than 20 octets: true accepts them, false ->
      * policyViolation. */
     bool allow_nonconforming_serial;
+    /* The CA/Browser Forum Baseline Requirements certificate profile on
+     * top of RFC 5280 (core/verify/profile_rules.h lists the rules):
+     * webPkiStrict only. */
+    bool cabf_profile;
 } captls_verification_policy;
 
 /* webPkiStrict: min_scts 2, require_ocsp true, Mozilla Root Store Policy

@@ -9,6 +9,7 @@
 #include "core/crypto/rsa.h"
 #include "core/verify/hostname.h"
 #include "core/verify/name_constraints.h"
+#include "core/verify/profile_rules.h"
 #include "core/x509/name_text.h"
 
 void captls_vfail_set(captls_vfail *f, captls_failure_reason reason,
@@ -685,6 +686,8 @@ bool captls_vfy_path(const captls_verify_input *in,
         !check_ca(in, path, n, anchor, f) || !check_eku(in, path, n, f) ||
         !check_nc(in, path, n, anchor, f) || !check_name(in, path[0], f) ||
         !check_pins(in, path, n, anchor, f))
+        return false;
+    if (!captls_profile_check(in, path, n, anchor, f)) /* profile_rules.h */
         return false;
     if (p->min_scts > 0) {
         captls_vfail_set(f, CAPTLS_FAIL_INSUFFICIENT_SCTS, 0,

@@ -256,6 +256,11 @@ typedef struct captls_verify_input {
     size_t spki_pin_count;
     captls_sig_cache *cache; /* optional; its generation follows
                                 anchors.version */
+    /* The Public Suffix List for the CA/B wildcard rule (policy
+     * cabf_profile; core/verify/public_suffix.h). Host callers pass
+     * &captls_psl_builtin; NULL (the guest) makes that rule fail closed:
+     * a wildcard SAN is refused under webPkiStrict. */
+    const struct captls_psl_table *public_suffixes;
 } captls_verify_input;
 
 /* Seed `OcspStatus`; only NOT_CHECKED is produced until the OCSP issue. */

@@ -187,7 +187,9 @@ def simple(prefix, kind, **leafkw):
 for kind in ["p256", "p384", "ed", "rsa"]:
     simple(kind, kind)
     case("ok_" + kind, "ok", kind + "_leaf", [kind + "_root"], [kind + "_int"])
-case("ok_p256_strict_scts", "insufficientScts", "p256_leaf", ["p256_root"], ["p256_int"], policy="webPkiStrict")
+# the CA/B profile (webPkiStrict) refuses the subject CN "p256 Leaf", not a
+# SAN, before SCTs are asked for (anchor_ok_strict covers insufficientScts)
+case("p256_strict_cn_not_san", "policyViolation", "p256_leaf", ["p256_root"], ["p256_int"], policy="webPkiStrict")
 case("ed_strict_disallowed", "policyViolation", "ed_leaf", ["ed_root"], ["ed_int"], policy="webPkiStrict")
 case("mtls_ocsp_fail_closed", "ocspUnavailable", "p256_leaf", ["p256_root"], ["p256_int"], policy="privateMtls")
 case("codesign_wrong_purpose", "policyViolation", "p256_leaf", ["p256_root"], ["p256_int"], policy="codeSigning")
