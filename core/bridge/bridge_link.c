@@ -189,7 +189,6 @@ static void session_end(captls_bridge_link *l)
     reset_streams(l);
     l->peer_epoch = 0;
     l->rx_len = 0;
-    l->discard = 0;
     memset(l->closed_ids, 0, sizeof l->closed_ids);
     l->tx_head = l->tx_len = 0;
 }
@@ -466,12 +465,6 @@ static bool parse_one(captls_bridge_link *l, size_t *pos)
     size_t used;
     captls_result r;
 
-    if (l->discard > 0) {
-        size_t n = avail < l->discard ? avail : l->discard;
-        l->discard -= (uint32_t)n;
-        *pos += n;
-        return l->discard == 0 && avail > n;
-    }
     if (avail == 0)
         return false;
     r = captls_ipc_frame_decode(p, avail, &f, &used);
@@ -484,10 +477,12 @@ static bool parse_one(captls_bridge_link *l, size_t *pos)
         return true;
     }
     if (r == CAPTLS_NEED_MORE && avail >= 8 && used > CAPTLS_BRIDGE_MAX_FRAME) {
-        /* A sound header announcing more than we ever accept: skip all
-         * of it, so its payload is never read as frames. */
+        /* A sound header announcing more than either end ever sends:
+         * refused, then resynchronised byte by byte like any garbage.
+         * Skipping the announced length instead would let one bad header
+         * swallow the next session's HELLO. */
         l->counters.oversized++;
-        l->discard = (uint32_t)used;
+        *pos += 1;
         return true;
     }
     if (r != CAPTLS_OK)
@@ -641,6 +636,16 @@ captls_result captls_bridge_accept(captls_bridge_link *l,
     l->streams[best].held = true;
     *out = (captls_bridge_handle)best;
     return CAPTLS_OK;
+}
+
+size_t captls_bridge_pending(const captls_bridge_link *l)
+{
+    size_t n = 0;
+    for (size_t i = 0; l != NULL && i < CAPTLS_BRIDGE_MAX_STREAMS; i++) {
+        if (l->streams[i].id != 0 && !l->streams[i].held)
+            n++;
+    }
+    return n;
 }
 
 captls_result captls_bridge_open(captls_bridge_link *l, const char *peer,

@@ -40,9 +40,9 @@
  * stream, and every DATA frame that arrives fits its stream's buffer.
  *
  * Bad input is refused and counted (captls_bridge_counters), never fatal:
- * bytes that cannot start a frame are skipped one at a time (resync), an
- * oversized frame (valid header, length above CAPTLS_BRIDGE_MAX_FRAME) is
- * discarded whole, a well-framed message with a bad shape is dropped, a
+ * bytes that cannot start a frame are skipped one at a time (resync), so
+ * is the first byte of an oversized frame (sound header, length above
+ * CAPTLS_BRIDGE_MAX_FRAME), a well-framed message with a bad shape is dropped, a
  * frame for an unknown stream is dropped, DATA beyond the window resets
  * that stream only (CLOSE reason PROTOCOL), an OPEN with no listener or no
  * free slot is answered CLOSE reason REFUSED.
@@ -53,6 +53,14 @@
  * drains it to the transport (captls_bridge_tx_peek / _tx_consume) and
  * feeds received bytes to captls_bridge_feed. Time is passed in (ns,
  * monotonic) so the module stays deterministic. Single-threaded.
+ *
+ * Resynchronising reads the skipped frame's bytes as candidate frames:
+ * they come from the same peer end, which could have sent such frames
+ * outright; client bytes travel only inside DATA frames, which an aligned
+ * parser never looks into, and at a session start the zero run realigns
+ * the guest before the HELLO, while the host accepts nothing but a HELLO
+ * until the guest's answer (a misread fake HELLO only starts a session
+ * that the real one resets).
  *
  * Not checked here: who is allowed to connect (the host's listener is the
  * authority), and anything about the bytes inside DATA (TLS does that).
@@ -151,7 +159,6 @@ typedef struct captls_bridge_link {
     uint32_t next_id;              /* HOST: next stream id */
     uint64_t next_order;
     uint64_t now_ns, last_rx_ns, last_tx_ns, last_hello_ns;
-    uint32_t discard;              /* bytes of an oversized frame to skip */
     uint32_t closed_ids[CAPTLS_BRIDGE_MAX_STREAMS]; /* last CLOSEs sent */
     uint32_t closed_next;
     size_t rx_len;
@@ -204,6 +211,8 @@ void captls_bridge_set_listening(captls_bridge_link *l, bool on);
  * CAPTLS_WOULD_BLOCK if none. */
 CAPTLS_MUST_CHECK captls_result captls_bridge_accept(captls_bridge_link *l,
                                                      captls_bridge_handle *out);
+/* GUEST: how many streams wait to be accepted. */
+size_t captls_bridge_pending(const captls_bridge_link *l);
 /* HOST: a new stream for a TCP connection from `peer` (printable, at most
  * CAPTLS_BRIDGE_PEER_MAX bytes). CAPTLS_ERR_NOT_CONNECTED if the link is
  * down, CAPTLS_ERR_TABLE_FULL if no slot is free. */

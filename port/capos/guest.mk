@@ -9,7 +9,7 @@
 # symbols, for addr2line on a fault's rip) and captls.elf (the same image
 # as ELF32, which QEMU's multiboot loader requires).
 
-GUEST_B      := build/guest
+GUEST_B      := $(or $(BUILD_DIR),build)/guest
 GUEST_ELF    := $(GUEST_B)/captls.elf
 GUEST_ELF64  := $(GUEST_B)/captls64.elf
 GUEST_CC     := gcc
@@ -90,3 +90,12 @@ $(GUEST_ELF): $(GUEST_ELF64)
 	$(GUEST_OBJCOPY) -O elf32-i386 $< $@
 
 -include $(GUEST_OBJ:.o=.d)
+
+# The host side of the guest's COM2 link (port/posix/main_guest_bridge.c,
+# core/bridge/): a host program, built with the host compiler and variant;
+# it needs only the core library.
+GUEST_BRIDGE := $(B)/captls-guest-bridge
+.PHONY: guest-bridge
+guest-bridge: $(GUEST_BRIDGE)
+$(GUEST_BRIDGE): $(call obj,port/posix/main_guest_bridge.c) $(CORE_LIB)
+	$(CC) $(OPT) $(LDSAN) -o $@ $< $(CORE_LIB) $(HOST_LIBS)

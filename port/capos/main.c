@@ -16,7 +16,15 @@
  * Command line switches (QEMU -append, whitespace-separated tokens):
  *   post=hang  print the banner, then halt forever without a result, so
  *              the harness's timeout path can be tested;
- *   post=fail  add one deliberately failing POST case.
+ *   post=fail  add one deliberately failing POST case;
+ *   serve=echo after a passing POST, do not exit: bring up COM2 and the
+ *              bridge link (guest_net.h) and run the echo service
+ *              (guest_echo.h) for ever. Console lines, in order:
+ *              "serve: echo listening at <ms> ms from kernel entry",
+ *              "bridge: up" / "bridge: down" as the host bridge comes and
+ *              goes, "echo: open <n> <peer>", "echo: close <n> <why>".
+ *              A failed POST still exits: nothing serves on a guest whose
+ *              self-tests failed.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -27,7 +35,11 @@
 #include "port/capos/arena.h"
 #include "port/capos/capos_port.h"
 #include "port/capos/console.h"
+#include "port/capos/com2.h"
 #include "port/capos/cpu.h"
+#include "port/capos/guest_echo.h"
+#include "port/capos/guest_net.h"
+#include "port/capos/irq.h"
 #include "port/capos/post.h"
 #include "port/capos/trap.h"
 
@@ -59,6 +71,7 @@ static capos_arena guest_arena;
 
 static capos_port_state port_state;
 static captls_port port;
+static capos_guest_net guest_net;
 
 /* Whole-token match, so "post=failure" or "xpost=fail" do not count. */
 static bool cmdline_has(const char *cmdline, const char *token)
@@ -126,6 +139,51 @@ static size_t stack_used(void)
     while (p < boot_stack_top && *p == STACK_PAINT)
         p++;
     return (size_t)(boot_stack_top - p);
+}
+
+static void echo_log(const char *what, uint64_t n, const char *detail)
+{
+    capos_console_puts("echo: ");
+    capos_console_puts(what);
+    capos_console_puts(" ");
+    capos_console_put_u64(n);
+    if (detail[0] != '\0') {
+        capos_console_puts(" ");
+        capos_console_puts(detail);
+    }
+    capos_console_puts("\n");
+}
+
+static const char *echo_peer(void *ctx, captls_stream_id s)
+{
+    return capos_guest_net_peer(ctx, s);
+}
+
+/* After a passing POST with serve=echo: interrupts, COM2, the bridge
+ * link as the port's net and audit capabilities, then the echo service. */
+static __attribute__((noreturn)) void serve_echo(uint64_t tsc_entry)
+{
+    uint32_t epoch = 0;
+
+    if (port.clock.monotonic_ns == NULL)
+        capos_panic("serve: no monotonic clock");
+    if (port.entropy.fill(port.entropy.ctx, (uint8_t *)&epoch,
+                          sizeof epoch) != CAPTLS_OK)
+        capos_panic("serve: no entropy for the link epoch");
+    capos_irq_init();
+    capos_com2_init();
+    if (capos_guest_net_init(&guest_net, &port.clock, epoch, &port.net,
+                             &port.audit) != CAPTLS_OK)
+        capos_panic("serve: guest net init");
+    capos_irq_enable();
+    capos_console_puts("serve: echo listening at ");
+    capos_console_put_u64(
+        (uint64_t)(((unsigned __int128)(capos_rdtsc() - tsc_entry) *
+                    port_state.timer.ns_mult) >>
+                   32) /
+        1000000u);
+    capos_console_puts(" ms from kernel entry\n");
+    capos_guest_echo_serve(&port.net, 7, echo_log, echo_peer, &guest_net);
 }
 
 void capos_main(uint32_t magic, uint32_t info_addr)
@@ -210,5 +268,7 @@ void capos_main(uint32_t magic, uint32_t info_addr)
     capos_console_puts(" passed, ");
     capos_console_put_u64(counts.failed);
     capos_console_puts(" failed\n");
+    if (counts.failed == 0 && cmdline_has(cmdline, "serve=echo"))
+        serve_echo(tsc_entry);
     capos_exit(counts.failed == 0 ? CAPOS_EXIT_PASS : CAPOS_EXIT_FAIL);
 }

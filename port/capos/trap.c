@@ -35,13 +35,19 @@ typedef struct __attribute__((packed)) table_ptr {
     uint64_t base;
 } table_ptr;
 
-static idt_gate idt[NVECTORS] __attribute__((aligned(16)));
+/* 32 exception vectors, then 16 for the remapped 8259 PIC (irq.c). */
+#define NGATES 48
+static idt_gate idt[NGATES] __attribute__((aligned(16)));
 
 /* The 64-bit TSS is only here for IST1: 104 bytes, no I/O bitmap. */
 static uint32_t tss[26] __attribute__((aligned(16)));
 
 /* 8 KiB is ample: the handler prints a few numbers and exits. */
 static uint8_t ist1_stack[8192] __attribute__((aligned(16)));
+/* IST2: every hardware interrupt runs here, never on the interrupted
+ * stack, so libbearssl.a's red zone survives an interrupt (see trap.h).
+ * Interrupt gates clear IF, so handlers never nest on it. */
+static uint8_t ist2_stack[8192] __attribute__((aligned(16)));
 
 static const char *const vector_names[NVECTORS] = {
     "divide error", "debug", "NMI", "breakpoint", "overflow",
@@ -54,6 +60,23 @@ static const char *const vector_names[NVECTORS] = {
     "hypervisor injection", "VMM communication", "security", "reserved",
 };
 
+static void set_gate(unsigned v, uint64_t a, uint8_t ist)
+{
+    idt[v].offset_lo = (uint16_t)a;
+    idt[v].selector = KERNEL_CS;
+    idt[v].ist = ist;
+    idt[v].type = GATE_INTERRUPT;
+    idt[v].offset_mid = (uint16_t)(a >> 16);
+    idt[v].offset_hi = (uint32_t)(a >> 32);
+    idt[v].reserved = 0;
+}
+
+void capos_trap_set_irq_gate(unsigned vector, uint64_t handler)
+{
+    if (vector >= NVECTORS && vector < NGATES)
+        set_gate(vector, handler, 2);
+}
+
 static void load_tss(void)
 {
     uint64_t base = (uint64_t)(uintptr_t)tss;
@@ -62,6 +85,9 @@ static void load_tss(void)
 
     tss[9] = (uint32_t)ist_top; /* IST1 at byte offset 0x24 */
     tss[10] = (uint32_t)(ist_top >> 32);
+    ist_top = (uint64_t)(uintptr_t)(ist2_stack + sizeof ist2_stack);
+    tss[11] = (uint32_t)ist_top; /* IST2 at byte offset 0x2C */
+    tss[12] = (uint32_t)(ist_top >> 32);
     tss[25] = (uint32_t)sizeof tss << 16; /* I/O map base past the end */
 
     capos_gdt[3] = (limit & 0xFFFF) | ((base & 0xFFFFFF) << 16) |
@@ -82,13 +108,7 @@ void capos_trap_init(void)
         uint64_t a = capos_trap_stubs[v];
         /* Faults that may come from a broken stack get a known-good one. */
         bool own_stack = v == 2 || v == 8 || v == 14 || v == 18;
-        idt[v].offset_lo = (uint16_t)a;
-        idt[v].selector = KERNEL_CS;
-        idt[v].ist = own_stack ? 1 : 0;
-        idt[v].type = GATE_INTERRUPT;
-        idt[v].offset_mid = (uint16_t)(a >> 16);
-        idt[v].offset_hi = (uint32_t)(a >> 32);
-        idt[v].reserved = 0;
+        set_gate(v, a, own_stack ? 1 : 0);
     }
     p.limit = sizeof idt - 1;
     p.base = (uint64_t)(uintptr_t)idt;

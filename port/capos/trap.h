@@ -28,7 +28,8 @@
  * pushed on the same stack would overwrite. Since nothing ever resumes the
  * interrupted code, that cannot corrupt a computation. Whoever enables
  * interrupts later (COM2 IRQs, a timer tick) must run every handler that
- * returns on an IST stack, or rebuild BearSSL with -mno-red-zone.
+ * returns on an IST stack, or rebuild BearSSL with -mno-red-zone: irq.c's
+ * handlers do (capos_trap_set_irq_gate, IST2).
  */
 #ifndef CAPOS_TRAP_H
 #define CAPOS_TRAP_H
@@ -42,6 +43,10 @@ typedef enum capos_exit_code {
 } capos_exit_code;
 
 void capos_trap_init(void);
+/* Installs an interrupt gate for a hardware interrupt vector (32..47, the
+ * remapped PIC: irq.h) running on IST2, its own stack. Ignored for other
+ * vectors. */
+void capos_trap_set_irq_gate(unsigned vector, uint64_t handler);
 __attribute__((noreturn)) void capos_exit(capos_exit_code code);
 /* Prints "FATAL: <why>" and exits with CAPOS_EXIT_PANIC. */
 __attribute__((noreturn)) void capos_panic(const char *why);

@@ -1,0 +1,467 @@
+/* port/posix/main_guest_bridge.c — build/captls-guest-bridge: carries TCP
+ * connections into the QEMU guest over its COM2 serial line.
+ *
+ *   captls-guest-bridge --listen HOST:PORT --guest SOCKET [--audit FILE]
+ *
+ * --guest is the UNIX socket QEMU serves for the guest's COM2:
+ *   qemu-system-x86_64 ... -chardev socket,id=br,path=SOCKET,server=on,wait=off
+ *                          -serial <COM1> -serial chardev:br
+ * The bridge connects to it (and reconnects every 200 ms while it is
+ * gone), accepts TCP connections on HOST:PORT (port 0: any; the port is
+ * printed) and runs each as one stream of the shared protocol
+ * (core/bridge/bridge_link.h, role HOST). --audit appends each audit line
+ * the guest sends, one per line, flushed at once.
+ *
+ * Flow control: the bridge reads from a client only while the guest has
+ * granted credit on that stream, and reads from the guest's stream only
+ * after the client took the previous chunk, so a slow or stalled client
+ * holds back its own stream only. TCP connections arriving while the
+ * guest's link is down wait in the kernel's backlog. When the guest side
+ * goes away every client connection is reset; the bridge itself keeps
+ * running. When the bridge goes away the guest sees its streams reset and
+ * keeps running until a bridge connects again.
+ *
+ * stderr, one line per event: "bridge: listening on H:P",
+ * "bridge: guest link up", "bridge: guest link down (...)",
+ * "bridge: open N PEER", "bridge: close N WHY", and the link's refusal
+ * counters when it goes down or the bridge stops (SIGINT/SIGTERM).
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/bridge/bridge_link.h"
+
+#define RECONNECT_NS 200000000ull
+#define OUTBUF CAPTLS_BRIDGE_WINDOW
+
+typedef struct client {
+    int fd; /* -1: unused */
+    uint64_t serial;
+    bool client_eof;   /* the client half-closed: SHUT sent */
+    bool guest_eof;    /* the guest half-closed: shutdown(SHUT_WR) done */
+    size_t out_off, out_len;
+    uint8_t out[OUTBUF];
+} client;
+
+static captls_bridge_link link_state;
+static client clients[CAPTLS_BRIDGE_MAX_STREAMS];
+static volatile sig_atomic_t stop;
+static FILE *audit_file;
+static uint64_t serial;
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop = 1;
+}
+
+static void audit_line(void *ctx, const char *line, size_t len)
+{
+    (void)ctx;
+    if (audit_file == NULL)
+        return;
+    fwrite(line, 1, len, audit_file);
+    fputc('\n', audit_file);
+    fflush(audit_file);
+}
+
+static void print_counters(const char *when)
+{
+    const captls_bridge_counters *c = &link_state.counters;
+    fprintf(stderr,
+            "bridge: counters (%s): frames_in=%llu frames_out=%llu "
+            "resync_bytes=%llu oversized=%llu bad_messages=%llu "
+            "unknown_stream=%llu late_frames=%llu window_violations=%llu "
+            "opens_refused=%llu sessions=%llu link_timeouts=%llu "
+            "audit_lines=%llu\n",
+            when, (unsigned long long)c->frames_in,
+            (unsigned long long)c->frames_out,
+            (unsigned long long)c->resync_bytes,
+            (unsigned long long)c->oversized,
+            (unsigned long long)c->bad_messages,
+            (unsigned long long)c->unknown_stream,
+            (unsigned long long)c->late_frames,
+            (unsigned long long)c->window_violations,
+            (unsigned long long)c->opens_refused,
+            (unsigned long long)c->sessions,
+            (unsigned long long)c->link_timeouts,
+            (unsigned long long)c->audit_lines);
+}
+
+static int parse_hostport(const char *s, struct sockaddr_in *out)
+{
+    char host[64];
+    const char *colon = strrchr(s, ':');
+    char *end;
+    long port;
+    size_t n;
+
+    if (colon == NULL || (n = (size_t)(colon - s)) == 0 || n >= sizeof host)
+        return -1;
+    memcpy(host, s, n);
+    host[n] = '\0';
+    if (strcmp(host, "localhost") == 0)
+        strcpy(host, "127.0.0.1");
+    port = strtol(colon + 1, &end, 10);
+    if (*end != '\0' || port < 0 || port > 65535)
+        return -1;
+    memset(out, 0, sizeof *out);
+    out->sin_family = AF_INET;
+    out->sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, host, &out->sin_addr) != 1)
+        return -1;
+    return 0;
+}
+
+static int guest_connect(const char *path)
+{
+    struct sockaddr_un a;
+    int fd;
+
+    if (strlen(path) >= sizeof a.sun_path)
+        return -1;
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    memset(&a, 0, sizeof a);
+    a.sun_family = AF_UNIX;
+    strcpy(a.sun_path, path);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Ends the client's TCP connection; `reset` sends an RST. */
+static void client_drop(captls_bridge_handle h, bool reset, const char *why)
+{
+    client *c = &clients[h];
+    if (c->fd < 0)
+        return;
+    if (reset) {
+        struct linger lg = {1, 0};
+        (void)setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    }
+    close(c->fd);
+    c->fd = -1;
+    fprintf(stderr, "bridge: close %llu %s\n", (unsigned long long)c->serial,
+            why);
+}
+
+static void client_end(captls_bridge_handle h, captls_bridge_close_reason r,
+                       bool reset, const char *why)
+{
+    captls_result cr = captls_bridge_close(&link_state, h, r);
+    (void)cr; /* a live handle: cannot fail */
+    client_drop(h, reset, why);
+}
+
+static void drop_all_clients(const char *why)
+{
+    for (captls_bridge_handle h = 0; h < (captls_bridge_handle)CAPTLS_BRIDGE_MAX_STREAMS; h++) {
+        if (clients[h].fd >= 0)
+            client_end(h, CAPTLS_BRIDGE_CLOSE_RESET, true, why);
+    }
+}
+
+static void accept_clients(int lfd)
+{
+    for (;;) {
+        struct sockaddr_in a;
+        socklen_t alen = sizeof a;
+        char peer[CAPTLS_BRIDGE_PEER_MAX + 1], ip[INET_ADDRSTRLEN];
+        captls_bridge_handle h;
+        int one = 1;
+        int fd = accept4(lfd, (struct sockaddr *)&a, &alen,
+                         SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0)
+            return;
+        inet_ntop(AF_INET, &a.sin_addr, ip, sizeof ip);
+        snprintf(peer, sizeof peer, "%s:%u", ip, ntohs(a.sin_port));
+        if (captls_bridge_open(&link_state, peer, &h) != CAPTLS_OK) {
+            struct linger lg = {1, 0};
+            (void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+            close(fd);
+            fprintf(stderr, "bridge: refused %s (no stream slot)\n", peer);
+            continue;
+        }
+        (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        memset(&clients[h], 0, sizeof clients[h]);
+        clients[h].fd = fd;
+        clients[h].serial = ++serial;
+        fprintf(stderr, "bridge: open %llu %s\n",
+                (unsigned long long)serial, peer);
+    }
+}
+
+/* Moves what can move for one client, both ways. */
+static void client_step(captls_bridge_handle h)
+{
+    client *c = &clients[h];
+    uint8_t buf[CAPTLS_BRIDGE_MAX_DATA];
+
+    /* guest -> client */
+    for (;;) {
+        if (c->out_off < c->out_len) {
+            ssize_t w = send(c->fd, c->out + c->out_off,
+                             c->out_len - c->out_off, MSG_NOSIGNAL);
+            if (w < 0) {
+                if (errno == EAGAIN || errno == EWOULDBLOCK)
+                    break;
+                client_end(h, CAPTLS_BRIDGE_CLOSE_RESET, true, "client-error");
+                return;
+            }
+            c->out_off += (size_t)w;
+            continue;
+        }
+        size_t got = 0;
+        captls_result r = captls_bridge_read(&link_state, h, c->out,
+                                             sizeof c->out, &got);
+        if (r == CAPTLS_OK) {
+            c->out_off = 0;
+            c->out_len = got;
+            continue;
+        }
+        if (r == CAPTLS_EOF) {
+            if (captls_bridge_peer_closed(&link_state, h, NULL)) {
+                client_end(h, CAPTLS_BRIDGE_CLOSE_NORMAL, false, "guest-closed");
+                return;
+            }
+            if (!c->guest_eof) {
+                (void)shutdown(c->fd, SHUT_WR);
+                c->guest_eof = true;
+            }
+        } else if (r == CAPTLS_ERR_CONN_RESET) {
+            client_end(h, CAPTLS_BRIDGE_CLOSE_RESET, true, "guest-reset");
+            return;
+        }
+        break;
+    }
+    /* client -> guest, within the stream's credit */
+    while (!c->client_eof) {
+        size_t room = captls_bridge_writable(&link_state, h), put = 0;
+        ssize_t n;
+        if (room == 0)
+            break;
+        if (room > sizeof buf)
+            room = sizeof buf;
+        n = recv(c->fd, buf, room, 0);
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                break;
+            client_end(h, CAPTLS_BRIDGE_CLOSE_RESET, false, "client-reset");
+            return;
+        }
+        if (n == 0) {
+            captls_result sr = captls_bridge_shutdown(&link_state, h);
+            (void)sr; /* a live handle: cannot fail */
+            c->client_eof = true;
+            break;
+        }
+        /* room was checked: the whole chunk fits */
+        if (captls_bridge_write(&link_state, h, buf, (size_t)n, &put) !=
+                CAPTLS_OK ||
+            put != (size_t)n) {
+            client_end(h, CAPTLS_BRIDGE_CLOSE_RESET, true, "internal");
+            return;
+        }
+    }
+    if (c->client_eof && c->guest_eof && c->out_off == c->out_len)
+        client_end(h, CAPTLS_BRIDGE_CLOSE_NORMAL, false, "done");
+}
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: captls-guest-bridge --listen HOST:PORT "
+                    "--guest SOCKET [--audit FILE]\n");
+}
+
+int main(int argc, char **argv)
+{
+    const char *listen_s = NULL, *guest_path = NULL, *audit_path = NULL;
+    struct sockaddr_in la;
+    socklen_t lalen = sizeof la;
+    int lfd, gfd = -1, one = 1;
+    uint64_t next_connect = 0;
+    uint32_t epoch;
+    struct sigaction sa;
+
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc)
+            listen_s = argv[++i];
+        else if (strcmp(argv[i], "--guest") == 0 && i + 1 < argc)
+            guest_path = argv[++i];
+        else if (strcmp(argv[i], "--audit") == 0 && i + 1 < argc)
+            audit_path = argv[++i];
+        else {
+            usage();
+            return 2;
+        }
+    }
+    if (listen_s == NULL || guest_path == NULL || parse_hostport(listen_s, &la) != 0) {
+        usage();
+        return 2;
+    }
+    if (audit_path != NULL && (audit_file = fopen(audit_path, "a")) == NULL) {
+        fprintf(stderr, "bridge: cannot open %s: %s\n", audit_path,
+                strerror(errno));
+        return 1;
+    }
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        bind(lfd, (struct sockaddr *)&la, sizeof la) != 0 || listen(lfd, 64) != 0 ||
+        getsockname(lfd, (struct sockaddr *)&la, &lalen) != 0) {
+        fprintf(stderr, "bridge: cannot listen on %s: %s\n", listen_s,
+                strerror(errno));
+        return 1;
+    }
+    {
+        char ip[INET_ADDRSTRLEN];
+        inet_ntop(AF_INET, &la.sin_addr, ip, sizeof ip);
+        fprintf(stderr, "bridge: listening on %s:%u\n", ip, ntohs(la.sin_port));
+    }
+    if (getentropy(&epoch, sizeof epoch) != 0 || epoch == 0)
+        epoch = (uint32_t)now_ns() | 1u;
+    if (captls_bridge_init(&link_state, CAPTLS_BRIDGE_HOST, epoch, now_ns()) !=
+        CAPTLS_OK)
+        return 1;
+    link_state.audit_fn = audit_line;
+    for (size_t i = 0; i < CAPTLS_BRIDGE_MAX_STREAMS; i++)
+        clients[i].fd = -1;
+
+    bool was_up = false;
+    while (!stop) {
+        struct pollfd pf[2 + CAPTLS_BRIDGE_MAX_STREAMS];
+        captls_bridge_handle who[2 + CAPTLS_BRIDGE_MAX_STREAMS];
+        nfds_t n = 0;
+        uint64_t t = now_ns();
+        size_t txn;
+        bool up;
+
+        if (gfd < 0 && t >= next_connect) {
+            gfd = guest_connect(guest_path);
+            next_connect = t + RECONNECT_NS;
+            if (gfd >= 0) {
+                fprintf(stderr, "bridge: guest socket connected\n");
+                captls_bridge_transport_up(&link_state, t);
+            }
+        }
+        captls_bridge_tick(&link_state, t);
+        up = captls_bridge_is_up(&link_state);
+        if (up != was_up) {
+            fprintf(stderr, up ? "bridge: guest link up\n"
+                               : "bridge: guest link down\n");
+            if (!up)
+                print_counters("link down");
+            was_up = up;
+        }
+        for (captls_bridge_handle h = 0; h < (captls_bridge_handle)CAPTLS_BRIDGE_MAX_STREAMS; h++) {
+            if (clients[h].fd >= 0)
+                client_step(h);
+        }
+        captls_bridge_tick(&link_state, t);
+        /* guest link: write what the ring holds */
+        while (gfd >= 0) {
+            const uint8_t *p = captls_bridge_tx_peek(&link_state, &txn);
+            ssize_t w;
+            if (txn == 0)
+                break;
+            w = send(gfd, p, txn, MSG_NOSIGNAL);
+            if (w < 0) {
+                if (errno != EAGAIN && errno != EWOULDBLOCK) {
+                    close(gfd);
+                    gfd = -1;
+                    captls_bridge_transport_down(&link_state);
+                    drop_all_clients("guest-gone");
+                }
+                break;
+            }
+            captls_bridge_tx_consume(&link_state, (size_t)w);
+        }
+
+        if (gfd >= 0) {
+            (void)captls_bridge_tx_peek(&link_state, &txn);
+            pf[n].fd = gfd;
+            pf[n].events = POLLIN | (txn > 0 ? POLLOUT : 0);
+            who[n++] = -1;
+        }
+        if (captls_bridge_is_up(&link_state)) {
+            pf[n].fd = lfd;
+            pf[n].events = POLLIN;
+            who[n++] = -2;
+        }
+        for (captls_bridge_handle h = 0; h < (captls_bridge_handle)CAPTLS_BRIDGE_MAX_STREAMS; h++) {
+            client *c = &clients[h];
+            short ev = 0;
+            if (c->fd < 0)
+                continue;
+            if (!c->client_eof && captls_bridge_writable(&link_state, h) > 0)
+                ev |= POLLIN;
+            if (c->out_off < c->out_len)
+                ev |= POLLOUT;
+            pf[n].fd = c->fd;
+            pf[n].events = ev;
+            who[n++] = h;
+        }
+        if (poll(pf, n, 50) < 0 && errno != EINTR)
+            break;
+        t = now_ns();
+        for (nfds_t i = 0; i < n; i++) {
+            if (pf[i].revents == 0)
+                continue;
+            if (who[i] == -1) {
+                uint8_t buf[65536];
+                ssize_t r = recv(gfd, buf, sizeof buf, 0);
+                if (r > 0) {
+                    captls_bridge_feed(&link_state, buf, (size_t)r, t);
+                } else if (r == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
+                    fprintf(stderr, "bridge: guest socket closed\n");
+                    close(gfd);
+                    gfd = -1;
+                    next_connect = t + RECONNECT_NS;
+                    captls_bridge_transport_down(&link_state);
+                    drop_all_clients("guest-gone");
+                }
+            } else if (who[i] == -2) {
+                accept_clients(lfd);
+            }
+        }
+    }
+    drop_all_clients("bridge-stopping");
+    print_counters("exit");
+    if (gfd >= 0)
+        close(gfd);
+    close(lfd);
+    if (audit_file != NULL)
+        fclose(audit_file);
+    return 0;
+}
