@@ -14,6 +14,8 @@
 #include "core/crypto/hash.h"
 #include "core/crypto/hkdf.h"
 #include "core/crypto/hmac.h"
+#include "core/crypto/p256_ecdh.h"
+#include "core/crypto/p384_ecdh.h"
 #include "core/crypto/rsa.h"
 #include "core/crypto/spki.h"
 #include "core/crypto/x25519.h"
@@ -101,31 +103,46 @@ static const char *op_sha512(captls_shim *sh, arg *a)
     return digest(sh, CAPTLS_HASH_SHA512, a);
 }
 
-static const char *op_hmac_sha256(captls_shim *sh, arg *a)
+static const char *hmac(captls_shim *sh, captls_hash_alg alg, arg *a)
 {
     uint8_t out[CAPTLS_HASH_MAX_SIZE];
-    if (captls_hmac(CAPTLS_HASH_SHA256, a[0].p, a[0].n, a[1].p, a[1].n,
-                    out) != CAPTLS_OK)
+    if (captls_hmac(alg, a[0].p, a[0].n, a[1].p, a[1].n, out) != CAPTLS_OK)
         return "internal";
-    put_bytes(sh, out, 32);
+    put_bytes(sh, out, captls_hash_size(alg));
     return NULL;
+}
+
+static const char *op_hmac_sha256(captls_shim *sh, arg *a)
+{
+    return hmac(sh, CAPTLS_HASH_SHA256, a);
+}
+
+static const char *op_hmac_sha384(captls_shim *sh, arg *a)
+{
+    return hmac(sh, CAPTLS_HASH_SHA384, a);
+}
+
+static const char *op_hmac_sha512(captls_shim *sh, arg *a)
+{
+    return hmac(sh, CAPTLS_HASH_SHA512, a);
 }
 
 /* RFC 5869: L > 255 * HashLen is "invalid" (a well-formed request the
  * primitive refuses), not an error. LEN 0 gives the empty OKM, "-". */
-static const char *op_hkdf_sha256(captls_shim *sh, arg *a)
+static const char *hkdf(captls_shim *sh, captls_hash_alg alg, arg *a)
 {
     uint8_t prk[CAPTLS_HASH_MAX_SIZE];
-    if (a[3].v > 255 * 32) {
+    size_t hlen = captls_hash_size(alg);
+    if (a[3].v > 255 * hlen) {
         put_word(sh, "invalid");
         return NULL;
     }
     size_t len = (size_t)a[3].v;
-    if (captls_hkdf_extract(CAPTLS_HASH_SHA256, a[1].p, a[1].n, a[0].p,
-                            a[0].n, prk) != CAPTLS_OK)
+    if (captls_hkdf_extract(alg, a[1].p, a[1].n, a[0].p, a[0].n, prk) !=
+        CAPTLS_OK)
         return "internal";
-    captls_result r = captls_hkdf_expand(CAPTLS_HASH_SHA256, prk, 32, a[2].p,
-                                         a[2].n, sh->scratch, len);
+    captls_result r = captls_hkdf_expand(alg, prk, hlen, a[2].p, a[2].n,
+                                         sh->scratch, len);
     if (r == CAPTLS_ERR_LIMIT_EXCEEDED) {
         put_word(sh, "invalid");
         return NULL;
@@ -134,6 +151,21 @@ static const char *op_hkdf_sha256(captls_shim *sh, arg *a)
         return "internal";
     put_bytes(sh, sh->scratch, len);
     return NULL;
+}
+
+static const char *op_hkdf_sha256(captls_shim *sh, arg *a)
+{
+    return hkdf(sh, CAPTLS_HASH_SHA256, a);
+}
+
+static const char *op_hkdf_sha384(captls_shim *sh, arg *a)
+{
+    return hkdf(sh, CAPTLS_HASH_SHA384, a);
+}
+
+static const char *op_hkdf_sha512(captls_shim *sh, arg *a)
+{
+    return hkdf(sh, CAPTLS_HASH_SHA512, a);
 }
 
 /* ------------------------------------------------------------ AEAD */
@@ -267,6 +299,49 @@ static const char *hash_named(const captls_shim_tok *t, captls_hash_alg *alg)
     return NULL;
 }
 
+/* CURVE: the curve and its field size in bytes (32 or 48). */
+static const char *curve_named(const captls_shim_tok *t, captls_ec_curve *c,
+                               size_t *size)
+{
+    if (captls_shim_tok_is(t, "p256")) {
+        *c = CAPTLS_EC_P256;
+        *size = 32;
+    } else if (captls_shim_tok_is(t, "p384")) {
+        *c = CAPTLS_EC_P384;
+        *size = 48;
+    } else {
+        return "CURVE: unknown curve";
+    }
+    return NULL;
+}
+
+/* CURVE HASH POINT (a[0], a[1], a[2]) of both verify operations. */
+static const char *ecdsa_key_args(arg *a, captls_ec_curve *curve,
+                                  captls_hash_alg *hash, size_t *size)
+{
+    const char *why = curve_named(&a[0].tok, curve, size);
+    if (why != NULL)
+        return why;
+    if (hash_named(&a[1].tok, hash) != NULL)
+        return "HASH: unknown hash";
+    if (a[2].n != 1 + 2 * *size)
+        return "POINT: wrong length";
+    if (a[2].p[0] != 0x04)
+        return "POINT: not uncompressed";
+    return NULL;
+}
+
+static const char *ecdsa_answer(captls_shim *sh, captls_result r)
+{
+    if (r == CAPTLS_OK)
+        put_word(sh, "valid");
+    else if (r == CAPTLS_ERR_BAD_SIGNATURE || r == CAPTLS_ERR_INVALID_KEY)
+        put_word(sh, "invalid");
+    else
+        return "internal";
+    return NULL;
+}
+
 /* POINT must have the curve's uncompressed length (else error) and start
  * with 04 (else error: compressed and hybrid forms are not supported); a
  * point off the curve is "invalid", as is any DERSIG that does not verify
@@ -275,30 +350,161 @@ static const char *op_ecdsa_verify(captls_shim *sh, arg *a)
 {
     captls_ec_curve curve;
     captls_hash_alg hash;
-    size_t plen;
-    if (captls_shim_tok_is(&a[0].tok, "p256")) {
-        curve = CAPTLS_EC_P256;
-        plen = 65;
-    } else if (captls_shim_tok_is(&a[0].tok, "p384")) {
-        curve = CAPTLS_EC_P384;
-        plen = 97;
-    } else {
-        return "CURVE: unknown curve";
+    size_t size;
+    const char *why = ecdsa_key_args(a, &curve, &hash, &size);
+    if (why != NULL)
+        return why;
+    return ecdsa_answer(sh, captls_ecdsa_verify(curve, hash, a[2].p, a[2].n,
+                                                a[3].p, a[3].n, a[4].p,
+                                                a[4].n));
+}
+
+/* One minimal DER INTEGER of the size-byte big-endian v (0 stays 02 01 00,
+ * which the verifier refuses as it must). */
+static size_t der_int(uint8_t *out, const uint8_t *v, size_t size)
+{
+    size_t skip = 0, n = 0;
+    while (skip < size - 1 && v[skip] == 0)
+        skip++;
+    size_t len = size - skip;
+    out[n++] = 0x02;
+    out[n++] = (uint8_t)(len + (v[skip] >> 7));
+    if (v[skip] & 0x80)
+        out[n++] = 0x00;
+    memcpy(out + n, v + skip, len);
+    return n + len;
+}
+
+/* IEEE P1363 / RFC 4754 form: SIG is r || s, each exactly the field size.
+ * Any other length, r or s zero or >= n, is "invalid" (the signature is
+ * the thing judged); the pair is re-encoded as minimal DER and checked by
+ * captls_ecdsa_verify. */
+static const char *op_ecdsa_verify_p1363(captls_shim *sh, arg *a)
+{
+    captls_ec_curve curve;
+    captls_hash_alg hash;
+    size_t size;
+    uint8_t der[8 + 2 * 49];
+    const char *why = ecdsa_key_args(a, &curve, &hash, &size);
+    if (why != NULL)
+        return why;
+    if (a[4].n != 2 * size) {
+        put_word(sh, "invalid");
+        return NULL;
     }
+    size_t len = 2;
+    len += der_int(der + len, a[4].p, size);
+    len += der_int(der + len, a[4].p + size, size);
+    der[0] = 0x30;
+    der[1] = (uint8_t)(len - 2);
+    return ecdsa_answer(sh, captls_ecdsa_verify(curve, hash, a[2].p, a[2].n,
+                                                a[3].p, a[3].n, der, len));
+}
+
+/* The minimal DER captls signs with -> r || s, each left-padded to size. */
+static bool der_to_p1363(const uint8_t *der, size_t der_len, size_t size,
+                         uint8_t *out)
+{
+    size_t pos = 2;
+    if (der_len < 2 || der[0] != 0x30 || der[1] != der_len - 2)
+        return false;
+    for (int i = 0; i < 2; i++) {
+        if (pos + 2 > der_len || der[pos] != 0x02)
+            return false;
+        size_t len = der[pos + 1];
+        const uint8_t *v = der + pos + 2;
+        if (pos + 2 + len > der_len)
+            return false;
+        pos += 2 + len;
+        while (len > 0 && *v == 0) {
+            v++;
+            len--;
+        }
+        if (len > size)
+            return false;
+        memset(out + i * size, 0, size - len);
+        memcpy(out + i * size + size - len, v, len);
+    }
+    return pos == der_len;
+}
+
+/* Deterministic (RFC 6979) signature, answered as r || s. A SCALAR of the
+ * wrong length is an error; 0 or >= n is "invalid" (right shape,
+ * unusable key). */
+static const char *op_ecdsa_sign_p1363(captls_shim *sh, arg *a)
+{
+    captls_ec_curve curve;
+    captls_hash_alg hash;
+    size_t size, der_len = 0;
+    uint8_t der[CAPTLS_ECDSA_P384_SIG_MAX], raw[96];
+    const char *why = curve_named(&a[0].tok, &curve, &size);
+    if (why != NULL)
+        return why;
     if (hash_named(&a[1].tok, &hash) != NULL)
         return "HASH: unknown hash";
-    if (a[2].n != plen)
-        return "POINT: wrong length";
-    if (a[2].p[0] != 0x04)
-        return "POINT: not uncompressed";
-    captls_result r = captls_ecdsa_verify(curve, hash, a[2].p, a[2].n, a[3].p,
-                                          a[3].n, a[4].p, a[4].n);
-    if (r == CAPTLS_OK)
-        put_word(sh, "valid");
-    else if (r == CAPTLS_ERR_BAD_SIGNATURE || r == CAPTLS_ERR_INVALID_KEY)
+    if (a[2].n != size)
+        return "SCALAR: wrong length";
+    captls_result r =
+        curve == CAPTLS_EC_P256
+            ? captls_ecdsa_p256_sign(a[2].p, hash, a[3].p, a[3].n, der, &der_len)
+            : captls_ecdsa_p384_sign(a[2].p, hash, a[3].p, a[3].n, der, &der_len);
+    if (r == CAPTLS_ERR_INVALID_KEY) {
         put_word(sh, "invalid");
-    else
+        return NULL;
+    }
+    if (r != CAPTLS_OK || !der_to_p1363(der, der_len, size, raw))
         return "internal";
+    put_bytes(sh, raw, 2 * size);
+    return NULL;
+}
+
+/* The public point of SCALAR (uncompressed). */
+static const char *op_ecdh_pub(captls_shim *sh, arg *a)
+{
+    captls_ec_curve curve;
+    size_t size;
+    uint8_t pub[CAPTLS_P384_POINT_SIZE];
+    const char *why = curve_named(&a[0].tok, &curve, &size);
+    if (why != NULL)
+        return why;
+    if (a[1].n != size)
+        return "SCALAR: wrong length";
+    captls_result r = curve == CAPTLS_EC_P256 ? captls_p256_public(pub, a[1].p)
+                                              : captls_p384_public(pub, a[1].p);
+    if (r == CAPTLS_ERR_INVALID_KEY) {
+        put_word(sh, "invalid");
+        return NULL;
+    }
+    if (r != CAPTLS_OK)
+        return "internal";
+    put_bytes(sh, pub, 1 + 2 * size);
+    return NULL;
+}
+
+/* The shared x-coordinate. POINT is the peer's key, the thing judged: any
+ * length, a compressed or hybrid form, a point off the curve or with a
+ * coordinate >= p is "invalid"; so is SCALAR 0 or >= n. */
+static const char *op_ecdh(captls_shim *sh, arg *a)
+{
+    captls_ec_curve curve;
+    size_t size;
+    uint8_t shared[CAPTLS_P384_SHARED_SIZE];
+    const char *why = curve_named(&a[0].tok, &curve, &size);
+    if (why != NULL)
+        return why;
+    if (a[1].n != size)
+        return "SCALAR: wrong length";
+    captls_result r =
+        curve == CAPTLS_EC_P256
+            ? captls_p256_ecdh(shared, a[1].p, a[2].p, a[2].n)
+            : captls_p384_ecdh(shared, a[1].p, a[2].p, a[2].n);
+    if (r == CAPTLS_ERR_INVALID_KEY) {
+        put_word(sh, "invalid");
+        return NULL;
+    }
+    if (r != CAPTLS_OK)
+        return "internal";
+    put_bytes(sh, shared, size);
     return NULL;
 }
 
@@ -404,8 +610,14 @@ static const op_row ops[] = {
     {"sha384", 1, {"MSG"}, {HEX}, op_sha384},
     {"sha512", 1, {"MSG"}, {HEX}, op_sha512},
     {"hmac-sha256", 2, {"KEY", "MSG"}, {HEX, HEX}, op_hmac_sha256},
+    {"hmac-sha384", 2, {"KEY", "MSG"}, {HEX, HEX}, op_hmac_sha384},
+    {"hmac-sha512", 2, {"KEY", "MSG"}, {HEX, HEX}, op_hmac_sha512},
     {"hkdf-sha256", 4, {"IKM", "SALT", "INFO", "LEN"}, {HEX, HEX, HEX, DEC},
      op_hkdf_sha256},
+    {"hkdf-sha384", 4, {"IKM", "SALT", "INFO", "LEN"}, {HEX, HEX, HEX, DEC},
+     op_hkdf_sha384},
+    {"hkdf-sha512", 4, {"IKM", "SALT", "INFO", "LEN"}, {HEX, HEX, HEX, DEC},
+     op_hkdf_sha512},
     {"aead-seal", 5, {"ALG", "KEY", "NONCE", "AAD", "PT"},
      {NAME, HEX, HEX, HEX, HEX}, op_aead_seal},
     {"aead-open", 5, {"ALG", "KEY", "NONCE", "AAD", "CTTAG"},
@@ -417,6 +629,12 @@ static const op_row ops[] = {
      op_ed25519_verify},
     {"ecdsa-verify", 5, {"CURVE", "HASH", "POINT", "MSG", "DERSIG"},
      {NAME, NAME, HEX, HEX, HEX}, op_ecdsa_verify},
+    {"ecdsa-verify-p1363", 5, {"CURVE", "HASH", "POINT", "MSG", "SIG"},
+     {NAME, NAME, HEX, HEX, HEX}, op_ecdsa_verify_p1363},
+    {"ecdsa-sign-p1363", 4, {"CURVE", "HASH", "SCALAR", "MSG"},
+     {NAME, NAME, HEX, HEX}, op_ecdsa_sign_p1363},
+    {"ecdh-pub", 2, {"CURVE", "SCALAR"}, {NAME, HEX}, op_ecdh_pub},
+    {"ecdh", 3, {"CURVE", "SCALAR", "POINT"}, {NAME, HEX, HEX}, op_ecdh},
     {"rsa-pkcs1-verify", 4, {"HASH", "SPKI", "MSG", "SIG"},
      {NAME, HEX, HEX, HEX}, op_rsa_pkcs1_verify},
     {"rsa-pss-verify", 6, {"HASH", "MGFHASH", "SALTLEN", "SPKI", "MSG", "SIG"},

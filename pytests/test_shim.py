@@ -497,7 +497,218 @@ def test_nul_inside_a_line():
 def test_usage():
     r = subprocess.run([str(SHIM), "--help"], capture_output=True, text=True)
     assert r.returncode == 0 and r.stdout.startswith("usage: captls-shim")
-    for op in ("sha256", "aead-open", "rsa-pss-verify", "ed25519-verify"):
+    for op in ("sha256", "aead-open", "rsa-pss-verify", "ed25519-verify", "hmac-sha512",
+               "hkdf-sha384", "ecdh", "ecdh-pub", "ecdsa-sign-p1363", "ecdsa-verify-p1363"):
         assert op in r.stdout
     r = subprocess.run([str(SHIM), "extra"], capture_output=True, text=True)
     assert r.returncode == 2 and r.stdout == "" and "usage" in r.stderr
+
+
+# ------------------------------------------- HMAC/HKDF SHA-384/512, ECDH, P1363
+# (issue 16: the operations external crypto suites need next; answers
+# checked against Python's hmac and python3-cryptography, i.e. OpenSSL)
+
+HLEN = {"sha256": 32, "sha384": 48, "sha512": 64}
+
+
+@pytest.mark.parametrize("alg", ["sha384", "sha512"])
+def test_hmac_sha384_sha512(alg):
+    # RFC 4231 test case 2 ("Jefe"), then random keys (longer than the
+    # block too) and messages against Python's hmac
+    jefe = {"sha384": "af45d2e376484031617f78d2b58a6b1b9c7ef464f5a01b47e42ec373"
+                      "6322445e8e2240ca5e69e2c78b3239ecfab21649",
+            "sha512": "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7"
+                      "ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b"
+                      "636e070a38bce737"}
+    assert ask1(f"hmac-{alg} 4a656665 "
+                "7768617420646f2079612077616e7420666f72206e6f7468696e673f") == jefe[alg]
+    rnd = random.Random(alg + "hmac")
+    cases = [(rnd.randbytes(rnd.randrange(0, 300)),
+              rnd.randbytes(rnd.randrange(0, 500))) for _ in range(60)]
+    answers = ask(*[f"hmac-{alg} {h(k)} {h(m)}" for k, m in cases])
+    assert answers == [hmac.new(k, m, alg).hexdigest() for k, m in cases]
+
+
+@pytest.mark.parametrize("alg", ["sha384", "sha512"])
+def test_hkdf_sha384_sha512_against_cryptography(alg):
+    hkdf_mod = pytest.importorskip("cryptography.hazmat.primitives.kdf.hkdf")
+    from cryptography.hazmat.primitives import hashes
+    hobj = {"sha384": hashes.SHA384, "sha512": hashes.SHA512}[alg]
+    rnd = random.Random(alg + "hkdf")
+    lines, want = [], []
+    limit = 255 * HLEN[alg]
+    for i in range(40):
+        ikm = rnd.randbytes(rnd.randrange(0, 80))
+        salt = rnd.randbytes(rnd.choice([0, 1, 13, HLEN[alg], 200]))
+        info = rnd.randbytes(rnd.randrange(0, 60))
+        n = rnd.choice([1, 16, HLEN[alg], HLEN[alg] + 1, 1000, limit])
+        okm = hkdf_mod.HKDF(hobj(), n, salt or None, info).derive(ikm)
+        lines.append(f"hkdf-{alg} {h(ikm)} {h(salt)} {h(info)} {n}")
+        want.append(okm.hex())
+    lines += [f"hkdf-{alg} 00 - - 0", f"hkdf-{alg} 00 - - {limit + 1}"]
+    want += ["-", "invalid"]
+    assert ask(*lines) == want
+
+
+def ec_curves():
+    ec = pytest.importorskip("cryptography.hazmat.primitives.asymmetric.ec")
+    return ec, [(ec.SECP256R1(), "p256", 32), (ec.SECP384R1(), "p384", 48)]
+
+
+EC_ORDER = {
+    "p256": 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551,
+    "p384": int("ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf"
+                "581a0db248b0a77aecec196accc52973", 16),
+}
+EC_PRIME = {
+    "p256": 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffff,
+    "p384": 2**384 - 2**128 - 2**96 + 2**32 - 1,
+}
+
+
+def ec_point(key):
+    from cryptography.hazmat.primitives import serialization as ser
+    return key.public_key().public_bytes(ser.Encoding.X962,
+                                         ser.PublicFormat.UncompressedPoint)
+
+
+def ec_scalar(key, size):
+    return key.private_numbers().private_value.to_bytes(size, "big")
+
+
+def test_ecdh_against_cryptography():
+    ec, curves = ec_curves()
+    lines, want = [], []
+    for curve, cname, size in curves:
+        for _ in range(12):
+            a = ec.generate_private_key(curve)
+            b = ec.generate_private_key(curve)
+            lines += [f"ecdh-pub {cname} {ec_scalar(a, size).hex()}",
+                      f"ecdh {cname} {ec_scalar(a, size).hex()} {ec_point(b).hex()}"]
+            want += [ec_point(a).hex(), a.exchange(ec.ECDH(), b.public_key()).hex()]
+    assert ask(*lines) == want
+
+
+def test_ecdh_refuses_bad_peers_and_scalars():
+    ec, curves = ec_curves()
+    from cryptography.hazmat.primitives import serialization as ser
+    for curve, cname, size in curves:
+        a = ec.generate_private_key(curve)
+        b = ec.generate_private_key(curve)
+        x = ec_scalar(a, size).hex()
+        pt = ec_point(b)
+        off = bytearray(pt)
+        off[-1] ^= 1
+        comp = b.public_key().public_bytes(ser.Encoding.X962,
+                                           ser.PublicFormat.CompressedPoint)
+        p = EC_PRIME[cname]
+        # x = p (a coordinate not below p) with the original y
+        big_x = b"\x04" + p.to_bytes(size, "big") + pt[1 + size:]
+        n = EC_ORDER[cname]
+        lines = [f"ecdh {cname} {x} {off.hex()}",        # off the curve
+                 f"ecdh {cname} {x} {comp.hex()}",       # compressed
+                 f"ecdh {cname} {x} {pt[:-1].hex()}",    # truncated
+                 f"ecdh {cname} {x} 00",                 # infinity
+                 f"ecdh {cname} {x} -",
+                 f"ecdh {cname} {x} {big_x.hex()}",
+                 f"ecdh {cname} {bytes(size).hex()} {pt.hex()}",           # 0
+                 f"ecdh {cname} {n.to_bytes(size, 'big').hex()} {pt.hex()}",  # n
+                 f"ecdh-pub {cname} {bytes(size).hex()}",
+                 f"ecdh {cname} {x[:-2]} {pt.hex()}",
+                 f"ecdh-pub {cname} {x}00",
+                 f"ecdh p521 {x} {pt.hex()}"]
+        assert ask(*lines) == ["invalid"] * 9 + [
+            "error: SCALAR: wrong length", "error: SCALAR: wrong length",
+            "error: CURVE: unknown curve"], cname
+        # n - 1 is the largest valid scalar: (n-1)G = -G
+        assert ask1(f"ecdh-pub {cname} {(n - 1).to_bytes(size, 'big').hex()}") \
+            .startswith("04")
+
+
+def p1363(der_sig, size):
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+    r, s = decode_dss_signature(der_sig)
+    return r.to_bytes(size, "big") + s.to_bytes(size, "big")
+
+
+def test_ecdsa_p1363_against_cryptography():
+    ec, curves = ec_curves()
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+    hs = {"sha256": hashes.SHA256(), "sha384": hashes.SHA384(), "sha512": hashes.SHA512()}
+    rnd = random.Random(1363)
+    for curve, cname, size in curves:
+        k = ec.generate_private_key(curve)
+        x, pt = ec_scalar(k, size).hex(), ec_point(k).hex()
+        lines, want, signed = [], [], []
+        for hname, hobj in hs.items():
+            for _ in range(4):
+                msg = rnd.randbytes(rnd.randrange(0, 100))
+                sig = p1363(k.sign(msg, ec.ECDSA(hobj)), size)
+                lines += [f"ecdsa-verify-p1363 {cname} {hname} {pt} {h(msg)} {sig.hex()}",
+                          f"ecdsa-verify-p1363 {cname} {hname} {pt} {h(msg + b'!')} {sig.hex()}",
+                          f"ecdsa-verify-p1363 {cname} {hname} {pt} {h(msg)} {sig[:-1].hex()}",
+                          f"ecdsa-verify-p1363 {cname} {hname} {pt} {h(msg)} {sig.hex()}00",
+                          f"ecdsa-verify-p1363 {cname} {hname} {pt} {h(msg)} -",
+                          f"ecdsa-sign-p1363 {cname} {hname} {x} {h(msg)}"]
+                want += ["valid", "invalid", "invalid", "invalid", "invalid", None]
+                signed.append((hname, msg))
+        answers = ask(*lines)
+        mine = [a for a, w in zip(answers, want) if w is None]
+        assert [a for a, w in zip(answers, want) if w is not None] == \
+            [w for w in want if w is not None], cname
+        # captls's signatures: verified by OpenSSL and by captls, and
+        # deterministic (RFC 6979: the same request, the same answer)
+        again = ask(*[f"ecdsa-sign-p1363 {cname} {hn} {x} {h(m)}" for hn, m in signed])
+        assert again == mine
+        for sig_hex, (hname, msg) in zip(mine, signed):
+            sig = bytes.fromhex(sig_hex)
+            assert len(sig) == 2 * size
+            r, s = int.from_bytes(sig[:size], "big"), int.from_bytes(sig[size:], "big")
+            k.public_key().verify(encode_dss_signature(r, s), msg, ec.ECDSA(hs[hname]))
+        assert ask(*[f"ecdsa-verify-p1363 {cname} {hn} {pt} {h(m)} {s}"
+                     for s, (hn, m) in zip(mine, signed)]) == ["valid"] * len(mine)
+
+
+def test_ecdsa_p1363_out_of_range_r_s():
+    ec, curves = ec_curves()
+    from cryptography.hazmat.primitives import hashes
+    for curve, cname, size in curves:
+        k = ec.generate_private_key(curve)
+        pt = ec_point(k).hex()
+        sig = p1363(k.sign(b"m", ec.ECDSA(hashes.SHA256())), size)
+        r, s = sig[:size], sig[size:]
+        n = EC_ORDER[cname].to_bytes(size, "big")
+        s_plus_n = (int.from_bytes(s, "big") + EC_ORDER[cname])
+        cases = [bytes(size) + s, r + bytes(size), n + s, r + n]
+        if s_plus_n < 2 ** (8 * size):
+            cases.append(r + s_plus_n.to_bytes(size, "big"))
+        lines = [f"ecdsa-verify-p1363 {cname} sha256 {pt} 6d {c.hex()}" for c in cases]
+        assert ask(*lines) == ["invalid"] * len(cases), cname
+        assert ask1(f"ecdsa-verify-p1363 {cname} sha256 {pt} 6d {sig.hex()}") == "valid"
+
+
+def test_ecdsa_sign_p1363_rfc6979_and_errors():
+    # RFC 6979 A.2.5 (P-256, SHA-256, "sample"): the published signatures
+    x = "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721"
+    sig = ask1(f"ecdsa-sign-p1363 p256 sha256 {x} {b'sample'.hex()}")
+    assert sig == ("efd48b2aacb6a8fd1140dd9cd45e81d69d2c877b56aaf991c34d0ea84eaf3716"
+                   "f7cb1c942d657c41d436c7a1b6e29f65f3e900dbb9aff4064dc4ab2f843acda8")
+    # RFC 6979 A.2.6 (P-384, SHA-384, "sample")
+    x384 = ("6b9d3dad2e1b8c1c05b19875b6659f4de23c3b667bf297ba9aa47740787137d8"
+            "96d5724e4c70a825f872c9ea60d2edf5")
+    assert ask1(f"ecdsa-sign-p1363 p384 sha384 {x384} {b'sample'.hex()}") == (
+        "94edbb92a5ecb8aad4736e56c691916b3f88140666ce9fa73d64c4ea95ad133c"
+        "81a648152e44acf96e36dd1e80fabe46"
+        "99ef4aeb15f178cea1fe40db2603138f130e740a19624526203b6351d0a3a94f"
+        "a329c145786e679e7b82c71a38628ac8")
+    assert ask(f"ecdsa-sign-p1363 p256 sha256 {'00' * 32} 00",
+               f"ecdsa-sign-p1363 p384 sha256 {'00' * 48} 00",
+               f"ecdsa-sign-p1363 p256 sha256 {x}00 00",
+               f"ecdsa-sign-p1363 p256 md5 {x} 00",
+               f"ecdsa-sign-p1363 p224 sha256 {x} 00",
+               f"ecdsa-verify-p1363 p256 sha256 {'04' + '00' * 63} 00 {'00' * 64}",
+               f"ecdsa-verify-p1363 p256 sha256 {'02' + '00' * 64} 00 {'00' * 64}") == \
+        ["invalid", "invalid", "error: SCALAR: wrong length",
+         "error: HASH: unknown hash", "error: CURVE: unknown curve",
+         "error: POINT: wrong length", "error: POINT: not uncompressed"]

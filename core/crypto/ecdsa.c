@@ -10,6 +10,7 @@
 #include "core/crypto/ecdsa.h"
 #include "core/crypto/hmac.h"
 #include "core/crypto/p256_point.h"
+#include "core/crypto/p384_ecdh.h"
 
 /* P-256 group order n (FIPS 186-4 §D.1.2.3), for the range check on the
  * private scalar. */
@@ -399,6 +400,44 @@ captls_result captls_ecdsa_p256_sign(const uint8_t priv[32],
     len = 2;
     len += write_int(der + len, raw, 32);
     len += write_int(der + len, raw + 32, 32);
+    der[0] = 0x30;
+    der[1] = (uint8_t)(len - 2);
+    memcpy(sig, der, len);
+    *sig_len = len;
+    return CAPTLS_OK;
+}
+
+/* P-384: BearSSL's RFC 6979 signer (br_ecdsa_i31_sign_raw) over
+ * br_ec_all_m31; the scalar range is checked first (p384_ecdh.h). */
+captls_result captls_ecdsa_p384_sign(const uint8_t priv[48],
+                                     captls_hash_alg hash, const uint8_t *msg,
+                                     size_t msg_len,
+                                     uint8_t sig[CAPTLS_ECDSA_P384_SIG_MAX],
+                                     size_t *sig_len)
+{
+    const br_hash_class *hf = captls_hash_vtable(hash);
+    uint8_t digest[CAPTLS_HASH_MAX_SIZE], raw[96], x[48];
+    uint8_t der[CAPTLS_ECDSA_P384_SIG_MAX];
+    br_ec_private_key sk;
+    size_t n, len;
+
+    if (hf == NULL)
+        return CAPTLS_ERR_UNSUPPORTED;
+    if (!captls_p384_scalar_is_valid(priv))
+        return CAPTLS_ERR_INVALID_KEY;
+    CAPTLS_TRY(captls_hash(hash, msg, msg_len, digest));
+    memcpy(x, priv, 48);
+    sk.curve = BR_EC_secp384r1;
+    sk.x = x;
+    sk.xlen = 48;
+    n = br_ecdsa_i31_sign_raw(&br_ec_all_m31, hf, digest, &sk, raw);
+    captls_zeroize(x, sizeof x);
+    captls_zeroize(&sk, sizeof sk);
+    if (n != 96)
+        return CAPTLS_ERR_INTERNAL;
+    len = 2;
+    len += write_int(der + len, raw, 48);
+    len += write_int(der + len, raw + 48, 48);
     der[0] = 0x30;
     der[1] = (uint8_t)(len - 2);
     memcpy(sig, der, len);

@@ -28,7 +28,9 @@
  * verification only) where the compiler has unsigned __int128, and on
  * BearSSL (br_ecdsa_i31_sign_raw, its own RFC 6979 HMAC_DRBG;
  * br_ecdsa_i31_vrfy_raw) otherwise or when captls_p256_force_bearssl(true);
- * both give identical signatures. P-384 is always BearSSL.
+ * both give identical signatures. P-384 is always BearSSL (signing too:
+ * br_ecdsa_i31_sign_raw, RFC 6979 with the signing hash; the scalar must
+ * be in [1, n-1], 48 bytes).
  * Secret temporaries (scalar copy) are wiped. NOT checked: that the signer
  * holds the public key matching the scalar; hash strength policy (any of
  * SHA-256/384/512 with either curve).
@@ -71,6 +73,12 @@ CAPTLS_MUST_CHECK captls_result captls_ecdsa_verify_digest(
 CAPTLS_MUST_CHECK captls_result captls_ecdsa_p256_sign(
     const uint8_t priv[32], captls_hash_alg hash, const uint8_t *msg,
     size_t msg_len, uint8_t sig[CAPTLS_ECDSA_P256_SIG_MAX], size_t *sig_len);
+
+/* Deterministic P-384 signature of Hash(msg), as captls_ecdsa_p256_sign
+ * (priv 48 bytes). The public point: captls_p384_public (p384_ecdh.h). */
+CAPTLS_MUST_CHECK captls_result captls_ecdsa_p384_sign(
+    const uint8_t priv[48], captls_hash_alg hash, const uint8_t *msg,
+    size_t msg_len, uint8_t sig[CAPTLS_ECDSA_P384_SIG_MAX], size_t *sig_len);
 
 /* The public point 0x04||X||Y of a P-256 private scalar. INVALID_KEY for a
  * scalar 0 or >= n. */

@@ -17,6 +17,7 @@
 
 #include "core/crypto/ecdsa.h"
 #include "core/crypto/p256_point.h"
+#include "core/crypto/p384_ecdh.h"
 #include "core/crypto/test_vectors.h"
 
 /* RFC 6979 A.2.5, P-256: private key x, public U = xG, and the signature
@@ -179,6 +180,30 @@ static void test_vs_openssl(void **state)
                     assert_int_equal(captls_ecdsa_p256_public(x, p2),
                                      CAPTLS_OK);
                     assert_memory_equal(p2, point, 65);
+                } else {
+                    /* captls signs (P-384, BearSSL RFC 6979), OpenSSL
+                     * verifies; the same request signs the same bytes */
+                    BIGNUM *bn = NULL;
+                    uint8_t x[48], s2[CAPTLS_ECDSA_P384_SIG_MAX];
+                    uint8_t s3[CAPTLS_ECDSA_P384_SIG_MAX], p2[97];
+                    size_t l2, l3;
+                    assert_int_equal(EVP_PKEY_get_bn_param(
+                                         k, OSSL_PKEY_PARAM_PRIV_KEY, &bn),
+                                     1);
+                    assert_int_equal(BN_bn2binpad(bn, x, 48), 48);
+                    BN_clear_free(bn);
+                    assert_int_equal(captls_ecdsa_p384_sign(x, hash, msg,
+                                                            mlen, s2, &l2),
+                                     CAPTLS_OK);
+                    assert_int_equal(ossl_verify(k, hash, msg, mlen, s2, l2),
+                                     1);
+                    assert_int_equal(captls_ecdsa_p384_sign(x, hash, msg,
+                                                            mlen, s3, &l3),
+                                     CAPTLS_OK);
+                    assert_int_equal(l3, l2);
+                    assert_memory_equal(s3, s2, l2);
+                    assert_int_equal(captls_p384_public(p2, x), CAPTLS_OK);
+                    assert_memory_equal(p2, point, 97);
                 }
             }
             EVP_PKEY_free(k);
