@@ -10,7 +10,8 @@
  * must match), trust=CAP (required: a granted cap on a trust service; at
  * start the client asks it for the verifier caps), timeout=DUR (the
  * caller-side handshake timeout: past it the handshake is aborted with
- * `timeout`, user_canceled sent).
+ * `timeout`, user_canceled sent), cert=LEAF+INT... and key=NAME (a client
+ * certificate and its Ed25519 key, offered when the server asks: mTLS).
  * Verbs: connect HOST:PORT (resuming with the last ticket received, if
  * any), send TEXT, check, key-update (and ask the server to update),
  * storm N TEXT (N times: send TEXT then KeyUpdate, every other one asking
@@ -23,6 +24,7 @@
 #include "core/tls/tls.h"
 #include "sim/programs.h"
 #include "sim/tls_drive.h"
+#include "sim/tls_identity.h"
 
 #define CLI_BUF 16384u
 #define TIMEOUT_TAG 0x1000u /* + connection attempt */
@@ -47,6 +49,7 @@ typedef struct cli_state {
     captls_cap_handle vcap, tcap;
     captls_tls_client_config cfg;
     captls_tls_verify_scratch scratch;
+    sim_tls_identity id; /* cert=/key=: the client certificate */
     char name[256];
     uint64_t timeout_ns;
     cli_phase phase;
@@ -99,6 +102,16 @@ static void cli_start(captls_sim_proc *p)
     cfg->common.clock = port->clock;
     captls_cipher_policy_preset_init(&cfg->common.policy,
                                      CAPTLS_CIPHER_POLICY_MODERN);
+    const char *cert = captls_sim_proc_opt(p, "cert");
+    const char *key = captls_sim_proc_opt(p, "key");
+    if (cert != NULL || key != NULL) {
+        if (!sim_tls_identity_key(p, &st->id, key) ||
+            !sim_tls_identity_chain(p, &st->id, cert))
+            return; /* logged; never ready: fail closed */
+        cfg->have_client_auth = true;
+        sim_tls_identity_signer(&st->id, &cfg->client_auth.key);
+        sim_tls_identity_source(&st->id, &cfg->client_auth.chain);
+    }
     captls_result r = trust == NULL ? CAPTLS_ERR_NOT_FOUND
                                     : captls_sim_proc_cap(p, trust, &h);
     if (r == CAPTLS_OK) {
@@ -474,7 +487,8 @@ static bool cli_fact(captls_sim_proc *p, const char *name, uint8_t *out,
     return captls_sim_program_fact_u64(v, out, cap, len);
 }
 
-static const char *const CLI_OPTIONS[] = {"name", "trust", "timeout", NULL};
+static const char *const CLI_OPTIONS[] = {"name", "trust", "timeout", "cert",
+                                          "key", NULL};
 static const char *const CLI_REQUIRED[] = {"name", "trust", NULL};
 static const char *const CLI_FACTS[] = {
     "state", "handshake", "resumed", "error", "received", "check",

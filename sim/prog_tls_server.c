@@ -29,16 +29,13 @@
 #include <string.h>
 
 #include "core/base/ct.h"
-#include "core/crypto/ed25519.h"
-#include "core/crypto/pkcs8.h"
 #include "core/store/cert_store.h"
 #include "core/tls/tls.h"
 #include "sim/programs.h"
 #include "sim/tls_drive.h"
+#include "sim/tls_identity.h"
 
 #define SRV_CONNS 4u
-#define SRV_CHAIN 4u
-#define SCHEME_ED25519 0x0807u
 #define STALL_TAG 0x100u /* timer tags: STALL_TAG + connection slot */
 
 typedef struct srv_conn {
@@ -53,9 +50,7 @@ typedef struct srv_state {
     bool ready, listening;
     captls_stream_id listener;
     captls_tls_server_config cfg;
-    uint8_t seed[32], pub[32]; /* the leaf's Ed25519 key (secret) */
-    captls_slice chain[SRV_CHAIN];
-    size_t nchain;
+    sim_tls_identity id; /* key (secret), chain, store=HANDLE */
     captls_cap_handle tickets_ep; /* the granted ticket-keys cap */
     captls_cap_handle tk;         /* the TicketKey object cap */
     uint32_t tk_req;
@@ -66,16 +61,6 @@ typedef struct srv_state {
     char error[SIM_TLS_ERR];
     char alert_sent[40], alert_recv[40];
     srv_conn conns[SRV_CONNS];
-    /* store=HANDLE (see the header) */
-    bool use_store;
-    char handle[CAPTLS_CERT_HANDLE_MAX];
-    captls_cap_slot cslots[4];
-    captls_cap_table ctab;
-    captls_cap_handle csh;
-    captls_cert_sub csubs[1];
-    captls_cert_follower fol;
-    uint8_t fbuf[2][16384];
-    captls_cert_store cs;
 } srv_state;
 
 static uint64_t parse_dur(const char *s)
@@ -97,35 +82,6 @@ static uint64_t parse_dur(const char *s)
 }
 
 /* ------------------------------------------------------ config callbacks */
-
-static captls_result srv_sign(void *ctx, uint16_t scheme, const uint8_t *msg,
-                              size_t msg_len, uint8_t *sig, size_t sig_cap,
-                              size_t *sig_len)
-{
-    srv_state *st = ctx;
-    if (scheme != SCHEME_ED25519)
-        return CAPTLS_ERR_UNSUPPORTED;
-    if (sig_cap < CAPTLS_ED25519_SIGNATURE_SIZE)
-        return CAPTLS_ERR_BUFFER_TOO_SMALL;
-    captls_ed25519_sign(sig, st->seed, st->pub, msg, msg_len);
-    *sig_len = CAPTLS_ED25519_SIGNATURE_SIZE;
-    return CAPTLS_OK;
-}
-
-static captls_result srv_chain(void *ctx, captls_tls_chain *out)
-{
-    srv_state *st = ctx;
-    if (st->use_store) {
-        captls_tls_chain_source src;
-        captls_cert_follower_source(&st->fol, &src);
-        return src.get(src.ctx, out);
-    }
-    memset(out, 0, sizeof(*out));
-    for (size_t i = 0; i < st->nchain; i++)
-        out->certs[i] = st->chain[i];
-    out->count = st->nchain;
-    return CAPTLS_OK;
-}
 
 /* The TicketKey object behind our cap, checked by the kernel's table on
  * every use (owner, interface, rights, revocation). */
@@ -164,140 +120,6 @@ static captls_result srv_open(void *ctx, const uint8_t *ticket, size_t len,
 
 /* ------------------------------------------------------------- start */
 
-static bool load_key(captls_sim_proc *p, srv_state *st, const char *name)
-{
-    captls_sim_kernel *k = captls_sim_proc_kernel(p);
-    const uint8_t *der = NULL;
-    size_t len = 0;
-    captls_private_key pk;
-    captls_result r = name == NULL ? CAPTLS_ERR_NOT_FOUND
-                                   : captls_sim_cert_find(k, name,
-                                                          strlen(name), &der,
-                                                          &len);
-    if (r == CAPTLS_OK)
-        r = captls_pkcs8_parse(der, len, &pk, NULL);
-    if (r == CAPTLS_OK && (pk.type != CAPTLS_KEY_ED25519 ||
-                           pk.secret_len != 32))
-        r = CAPTLS_ERR_UNSUPPORTED;
-    if (r == CAPTLS_OK) {
-        memcpy(st->seed, pk.secret, 32);
-        captls_ed25519_public_from_seed(st->pub, st->seed);
-    }
-    captls_private_key_wipe(&pk);
-    if (r != CAPTLS_OK)
-        captls_sim_log(k, p, NULL, "key %s: %s (need an Ed25519 PKCS#8 key)",
-                       name != NULL ? name : "(none)", captls_result_name(r));
-    return r == CAPTLS_OK;
-}
-
-static bool load_chain(captls_sim_proc *p, srv_state *st, const char *list)
-{
-    captls_sim_kernel *k = captls_sim_proc_kernel(p);
-    st->nchain = 0;
-    while (list != NULL && *list != '\0') {
-        const char *plus = strchr(list, '+');
-        size_t n = plus != NULL ? (size_t)(plus - list) : strlen(list);
-        const uint8_t *der = NULL;
-        size_t len = 0;
-        captls_result r = captls_sim_cert_find(k, list, n, &der, &len);
-        if (r == CAPTLS_OK && len == 0)
-            r = CAPTLS_ERR_NOT_FOUND;
-        if (r == CAPTLS_OK && st->nchain == SRV_CHAIN)
-            r = CAPTLS_ERR_LIMIT_EXCEEDED;
-        if (r != CAPTLS_OK) {
-            captls_sim_log(k, p, NULL, "chain %.*s: %s", (int)n, list,
-                           captls_result_name(r));
-            return false;
-        }
-        st->chain[st->nchain].ptr = der;
-        st->chain[st->nchain].len = len;
-        st->nchain++;
-        list = plus != NULL ? plus + 1 : NULL;
-    }
-    return st->nchain > 0;
-}
-
-/* The follower's key check: the leaf's key is this server's. */
-static bool srv_key_ok(void *ctx, const captls_certificate *leaf)
-{
-    srv_state *st = ctx;
-    return leaf->key_status == CAPTLS_OK &&
-           leaf->key.type == CAPTLS_KEY_ED25519 && leaf->key.point.len == 32 &&
-           memcmp(leaf->key.point.ptr, st->pub, 32) == 0;
-}
-
-static captls_result store_put_chain(captls_sim_proc *p, srv_state *st,
-                                     uint64_t *version)
-{
-    (void)p;
-    return captls_cert_store_put(&st->cs, 1, st->csh, st->handle, st->chain,
-                                 st->nchain, NULL, 0, version);
-}
-
-/* store=HANDLE: provision the entry and follow it. */
-static bool store_start(captls_sim_proc *p, srv_state *st, const char *h)
-{
-    const captls_port *port = captls_sim_proc_port(p);
-    captls_sim_kernel *k = captls_sim_proc_kernel(p);
-    uint64_t v = 0;
-    captls_result r = captls_cert_handle_valid(h) ? CAPTLS_OK
-                                                   : CAPTLS_ERR_INVALID_ARGUMENT;
-    if (r == CAPTLS_OK)
-        memcpy(st->handle, h, strlen(h) + 1);
-    if (r == CAPTLS_OK)
-        r = captls_cap_table_init(&st->ctab, st->cslots, 4);
-    if (r == CAPTLS_OK)
-        r = captls_cert_store_init(&st->cs, port->store, &st->ctab, st->csubs,
-                                   1, port->clock, port->audit);
-    if (r == CAPTLS_OK)
-        r = captls_cert_store_mint(&st->cs, 1, CAPTLS_RIGHTS_ALL, &st->csh);
-    if (r == CAPTLS_OK)
-        r = store_put_chain(p, st, &v);
-    if (r == CAPTLS_OK)
-        r = captls_cert_follower_init(&st->fol, &st->cs, 1, st->csh, h,
-                                      srv_key_ok, st, st->fbuf[0],
-                                      st->fbuf[1], sizeof st->fbuf[0]);
-    captls_sim_log(k, p, NULL, "store %s: version %llu: %s", h,
-                   (unsigned long long)v, captls_result_name(r));
-    st->use_store = r == CAPTLS_OK;
-    return st->use_store;
-}
-
-static void srv_rotate(captls_sim_proc *p, srv_state *st,
-                       const captls_sim_action *a)
-{
-    captls_sim_kernel *k = captls_sim_proc_kernel(p);
-    char list[256];
-    uint64_t v = 0;
-    bool rotated = false, refused = false;
-    size_t n = a->nargs > 0 && a->args[0].len < sizeof list ? a->args[0].len
-                                                              : 0;
-    if (!st->use_store) {
-        captls_sim_log(k, p, NULL, "rotate: no store= option");
-        return;
-    }
-    memcpy(list, a->args[0].p, n);
-    list[n] = '\0';
-    if (!load_chain(p, st, list))
-        return;
-    captls_result r = store_put_chain(p, st, &v);
-    captls_sim_log(k, p, NULL, "rotate: put %s version %llu: %s", st->handle,
-                   (unsigned long long)v, captls_result_name(r));
-    /* the watch subscription heard the put: follow it */
-    r = captls_cert_follower_update(&st->fol, &rotated, &refused);
-    if (rotated)
-        captls_sim_log(k, p, NULL,
-                       "rotation: %s version %llu served from the next "
-                       "handshake",
-                       st->handle, (unsigned long long)st->fol.version);
-    if (refused)
-        captls_sim_log(k, p, NULL,
-                       "rotation refused: %s: the new leaf's key is not this "
-                       "server's; still serving version %llu",
-                       st->handle, (unsigned long long)st->fol.version);
-    (void)r;
-}
-
 static void srv_start(captls_sim_proc *p)
 {
     srv_state *st = captls_sim_proc_state(p);
@@ -310,11 +132,11 @@ static void srv_start(captls_sim_proc *p)
     for (; ps != NULL && *ps >= '0' && *ps <= '9'; ps++)
         portno = portno * 10u + (unsigned)(*ps - '0');
     st->stall_ns = parse_dur(captls_sim_proc_opt(p, "stall"));
-    if (!load_key(p, st, captls_sim_proc_opt(p, "key")) ||
-        !load_chain(p, st, captls_sim_proc_opt(p, "chain")))
+    if (!sim_tls_identity_key(p, &st->id, captls_sim_proc_opt(p, "key")) ||
+        !sim_tls_identity_chain(p, &st->id, captls_sim_proc_opt(p, "chain")))
         return;
     const char *store_opt = captls_sim_proc_opt(p, "store");
-    if (store_opt != NULL && !store_start(p, st, store_opt))
+    if (store_opt != NULL && !sim_tls_identity_store(p, &st->id, store_opt))
         return;
     captls_tls_server_config *cfg = &st->cfg;
     memset(cfg, 0, sizeof(*cfg));
@@ -323,12 +145,8 @@ static void srv_start(captls_sim_proc *p)
     captls_cipher_policy_preset_init(&cfg->common.policy,
                                      CAPTLS_CIPHER_POLICY_MODERN);
     cfg->common.keylog = NULL; /* no secret leaves the engine */
-    cfg->key.ctx = st;
-    cfg->key.schemes[0] = SCHEME_ED25519;
-    cfg->key.scheme_count = 1;
-    cfg->key.sign = srv_sign;
-    cfg->chain.ctx = st;
-    cfg->chain.get = srv_chain;
+    sim_tls_identity_signer(&st->id, &cfg->key);
+    sim_tls_identity_source(&st->id, &cfg->chain);
     cfg->ticket_lifetime_s = 7200;
     cfg->tickets_per_handshake = 1;
     captls_result r = captls_tls_server_config_check(cfg);
@@ -359,7 +177,7 @@ static void srv_start(captls_sim_proc *p)
     captls_sim_log(k, p, NULL,
                    "TLS 1.3 listening on port %u: %zu certificate(s), "
                    "ed25519 key, %s",
-                   portno, st->nchain,
+                   portno, st->id.nchain,
                    tcap != NULL ? "tickets from the ticket-key service"
                                 : "no tickets");
 }
@@ -535,7 +353,8 @@ static void srv_action(captls_sim_proc *p, const captls_sim_action *a)
     bool ku = strcmp(a->verb, "key-update") == 0;
     unsigned n = 0;
     if (strcmp(a->verb, "rotate") == 0) {
-        srv_rotate(p, st, a);
+        sim_tls_identity_rotate(p, &st->id, (const char *)a->args[0].p,
+                                a->nargs > 0 ? a->args[0].len : 0);
         return;
     }
     for (unsigned i = 0; i < SRV_CONNS; i++) {
@@ -580,7 +399,7 @@ static bool srv_fact(captls_sim_proc *p, const char *name, uint8_t *out,
     else if (strcmp(name, "accepted") == 0)
         v = st->accepted;
     else if (strcmp(name, "chain-version") == 0)
-        v = st->use_store ? st->fol.version : 0;
+        v = st->id.use_store ? st->id.fol.version : 0;
     else if (strcmp(name, "open") == 0) {
         for (unsigned i = 0; i < SRV_CONNS; i++)
             v += st->conns[i].c.used;

@@ -12,6 +12,7 @@ static const captls_sim_program *const PROGRAMS[] = {
     &captls_sim_prog_ticket_keys,
     &captls_sim_prog_tls_server,
     &captls_sim_prog_tls_client,
+    &captls_sim_prog_telnets,
 };
 
 static bool name_eq(const char *s, const char *p, size_t len)

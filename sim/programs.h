@@ -29,6 +29,9 @@
  *                verifyChain (host_len u8, host, n u8, n x (u16 length,
  *                DER), leaf first) -> valid u8, FailureReason u8,
  *                time_trusted u8, judged at this host's wall clock.
+ *   telnets-gateway  the telnets gateway (core/gateway) on this host's
+ *                port: staged mTLS with a client CA from a trust service,
+ *                password logins, rotation (prog_telnets.c).
  *   relying-party  the trust service's client: verify, add-anchor,
  *                remove-anchor, restrict (naming the view cap it gets),
  *                refresh, version, drop.
@@ -67,6 +70,7 @@ extern const captls_sim_program captls_sim_prog_relying_party;
 extern const captls_sim_program captls_sim_prog_ticket_keys;
 extern const captls_sim_program captls_sim_prog_tls_server;
 extern const captls_sim_program captls_sim_prog_tls_client;
+extern const captls_sim_program captls_sim_prog_telnets;
 
 /* NULL if there is no program of that name. */
 const captls_sim_program *captls_sim_program_find(const char *name,

@@ -660,6 +660,27 @@ static void handshake_done(captls_gateway *gw, captls_gateway_slot *s)
     s->deadline_ms = now_ms(gw) + gw->cfg.limits.login_timeout_ms;
 }
 
+/* Why a session's terminal closed, as the audit record says it. */
+static const char *session_end_reason(const captls_gateway_slot *s)
+{
+    if (s->plaintext) {
+        if (s->ppair.hint == CAPTLS_TERM_CLOSE_RESET)
+            return "connection reset";
+        if (s->ppair.hint == CAPTLS_TERM_CLOSE_ORDERLY)
+            return "peer closed";
+        return "session ended";
+    }
+    if (s->link.io_error != CAPTLS_OK)
+        return "connection reset";
+    if (captls_tls_peer_closed(&s->tls))
+        return "peer closed (close_notify)";
+    if (s->link.eof)
+        return "connection closed without close_notify";
+    if (captls_tls_state(&s->tls) & CAPTLS_TLS_CLOSED)
+        return "TLS error";
+    return "session ended";
+}
+
 /* Moves everything that can move for one slot; releases it when done. */
 static void slot_service(captls_gateway *gw, captls_gateway_slot *s,
                          uint64_t now)
@@ -703,6 +724,12 @@ static void slot_service(captls_gateway *gw, captls_gateway_slot *s,
                 s->tpair.want_tx = false;
                 moved |= captls_net_tls_lend_tx(&s->link, &gw->cfg.bufs);
             }
+            /* What the terminal or the shell just put into the engine
+             * (the greeting, the first prompt) leaves now, not after the
+             * next poll wait: with TX already lent nothing above reports
+             * a move. */
+            if (!s->plaintext)
+                moved |= captls_net_tls_pump(&s->link, &gw->cfg.bufs);
             if (captls_shell_done(&s->shell)) {
                 /* flush what the terminal still holds, then close; EOF
                  * is the expected answer here */
@@ -711,7 +738,7 @@ static void slot_service(captls_gateway *gw, captls_gateway_slot *s,
                 s->state = CAPTLS_GW_CLOSING;
                 s->deadline_ms = now + gw->cfg.limits.close_grace_ms;
                 if (s->end_reason == NULL)
-                    s->end_reason = "session ended";
+                    s->end_reason = session_end_reason(s);
                 moved = true;
             }
         }

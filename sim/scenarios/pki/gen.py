@@ -25,6 +25,13 @@ clock change outcomes (webPkiLenient tolerates 300 s of skew):
   leaf-future new.alpha.test      under int-a, 2027-01-01 .. 2028-01-01
                                   (not yet valid at T0)
 
+Client certificates for the telnets gateway scenarios (EKU clientAuth,
+2026-01-01 .. 2027-06-01, keys in client-NAME.key.der):
+  client-alice    CN=alice    under int-a (mapped by subject, profile user)
+  client-dave     CN=dave     under int-a (mapped by fingerprint, profile dev)
+  client-bob      CN=bob      under int-a (not in the client map)
+  client-mallory  CN=mallory  under root-b (untrusted by a root-a client CA)
+
 Keys (PKCS#8 DER, for the TLS scenarios' `key` lines; test keys only):
   leaf-a.key  the Ed25519 key of leaf-a (seed 0x60 x 32), the tls-server's
 """
@@ -53,7 +60,7 @@ def name(cn):
 
 
 def cert(subject, skey, issuer, ikey, serial, nb, na, ca, pathlen=None,
-         host=None):
+         host=None, client=False):
     b = (x509.CertificateBuilder()
          .subject_name(subject).issuer_name(issuer)
          .public_key(skey.public_key())
@@ -78,6 +85,10 @@ def cert(subject, skey, issuer, ikey, serial, nb, na, ca, pathlen=None,
             critical=False)
         b = b.add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]),
                             critical=False)
+    if client:
+        b = b.add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]),
+            critical=False)
     return b.sign(ikey, None)
 
 
@@ -108,10 +119,21 @@ def main():
     for fname, c in out.items():
         with open(os.path.join(HERE, fname + ".der"), "wb") as f:
             f.write(c.public_bytes(serialization.Encoding.DER))
-    with open(os.path.join(HERE, "leaf-a.key.der"), "wb") as f:
-        f.write(key(0x60).private_bytes(serialization.Encoding.DER,
-                                        serialization.PrivateFormat.PKCS8,
-                                        serialization.NoEncryption()))
+    keys = {"leaf-a": key(0x60)}
+    clients = [("alice", n_ia, k_ia), ("dave", n_ia, k_ia),
+               ("bob", n_ia, k_ia), ("mallory", n_rb, k_rb)]
+    for i, (who, iname, ikey) in enumerate(clients):
+        k = key(0x70 + i)
+        c = cert(name(who), k, iname, ikey, 32 + i, D(2026, 1, 1),
+                 D(2027, 6, 1), False, client=True)
+        with open(os.path.join(HERE, "client-" + who + ".der"), "wb") as f:
+            f.write(c.public_bytes(serialization.Encoding.DER))
+        keys["client-" + who] = k
+    for fname, k in keys.items():
+        with open(os.path.join(HERE, fname + ".key.der"), "wb") as f:
+            f.write(k.private_bytes(serialization.Encoding.DER,
+                                    serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption()))
 
 
 if __name__ == "__main__":
