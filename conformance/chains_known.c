@@ -127,6 +127,13 @@ chains_known_row *chains_known_find(const chains_known *k, const chains_case *c,
     return NULL;
 }
 
+void chains_known_mark_run(const chains_known *k, const chains_case *c)
+{
+    for (size_t i = 0; i < k->count; i++)
+        if (k->rows[i].id == c->id && strcmp(k->rows[i].category, c->category) == 0)
+            k->rows[i].runs++;
+}
+
 void chains_known_free(chains_known *k)
 {
     free(k->rows);

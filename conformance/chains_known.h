@@ -30,6 +30,7 @@ typedef struct chains_known_row {
     unsigned section;
     const char *title;   /* "N. title" of the section (owned by the table) */
     unsigned hits;       /* times the row excused a disagreement */
+    unsigned runs;       /* times its case (id and category) was run */
 } chains_known_row;
 
 typedef struct chains_known {
@@ -46,6 +47,9 @@ int chains_known_load(const char *path, chains_known *k, char *err,
 chains_known_row *chains_known_find(const chains_known *k, const chains_case *c,
                                     const char *captls_verdict,
                                     const char *openssl_verdict);
+/* Counts a run of case c in the rows naming it (stale-row report: a row
+ * whose case ran but excused nothing). */
+void chains_known_mark_run(const chains_known *k, const chains_case *c);
 void chains_known_free(chains_known *k);
 
 #endif
