@@ -105,6 +105,14 @@ static bool url_on_origin(const captls_acme_client *c, const char *u,
            captls_acme_same_origin(&o, &c->origin);
 }
 
+static bool has_nul(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] == '\0')
+            return true;
+    return false;
+}
+
 /* String member `key` of obj into out (NUL-terminated). NOT_FOUND when
  * absent, MALFORMED for another type, LIMIT_EXCEEDED when too long or
  * holding a NUL. */
@@ -118,7 +126,7 @@ static captls_result member_str(const captls_json_doc *d, size_t obj,
         return CAPTLS_ERR_LIMIT_EXCEEDED;
     if (r != CAPTLS_OK)
         return r;
-    if (memchr(out, '\0', n) != NULL)
+    if (has_nul(out, n))
         return CAPTLS_ERR_LIMIT_EXCEEDED;
     out[n] = '\0';
     return CAPTLS_OK;
@@ -919,7 +927,7 @@ static void on_order(captls_acme_client *c, const captls_acme_response *r)
             if (captls_json_get_string(&d, t, (uint8_t *)u,
                                        CAPTLS_ACME_URL_MAX - 1,
                                        &n) != CAPTLS_OK ||
-                memchr(u, '\0', n) != NULL) {
+                has_nul(u, n)) {
                 fail(c, CAPTLS_ACME_ERR_BAD_RESPONSE, CAPTLS_ERR_MALFORMED,
                      r->status, "authorization URL");
                 return;
@@ -1080,7 +1088,8 @@ static bool authz_identifier_ok(captls_acme_client *c,
             want += 2;
             wl -= 2;
         }
-        if (strcmp(type, id->type) != 0 || wl != vl)
+        if (strlen(type) != strlen(id->type) ||
+            memcmp(type, id->type, strlen(type)) != 0 || wl != vl)
             continue;
         bool eq = true;
         for (size_t k = 0; k < vl && eq; k++) {
