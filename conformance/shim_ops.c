@@ -359,22 +359,6 @@ static const char *op_ecdsa_verify(captls_shim *sh, arg *a)
                                                 a[4].n));
 }
 
-/* One minimal DER INTEGER of the size-byte big-endian v (0 stays 02 01 00,
- * which the verifier refuses as it must). */
-static size_t der_int(uint8_t *out, const uint8_t *v, size_t size)
-{
-    size_t skip = 0, n = 0;
-    while (skip < size - 1 && v[skip] == 0)
-        skip++;
-    size_t len = size - skip;
-    out[n++] = 0x02;
-    out[n++] = (uint8_t)(len + (v[skip] >> 7));
-    if (v[skip] & 0x80)
-        out[n++] = 0x00;
-    memcpy(out + n, v + skip, len);
-    return n + len;
-}
-
 /* IEEE P1363 / RFC 4754 form: SIG is r || s, each exactly the field size.
  * Any other length, r or s zero or >= n, is "invalid" (the signature is
  * the thing judged); the pair is re-encoded as minimal DER and checked by
@@ -384,48 +368,18 @@ static const char *op_ecdsa_verify_p1363(captls_shim *sh, arg *a)
     captls_ec_curve curve;
     captls_hash_alg hash;
     size_t size;
-    uint8_t der[8 + 2 * 49];
+    uint8_t der[CAPTLS_ECDSA_P384_SIG_MAX];
+    size_t len;
     const char *why = ecdsa_key_args(a, &curve, &hash, &size);
     if (why != NULL)
         return why;
-    if (a[4].n != 2 * size) {
-        put_word(sh, "invalid");
+    if (captls_ecdsa_sig_from_p1363(curve, a[4].p, a[4].n, der, &len) !=
+        CAPTLS_OK) {
+        put_word(sh, "invalid"); /* a SIG of the wrong length */
         return NULL;
     }
-    size_t len = 2;
-    len += der_int(der + len, a[4].p, size);
-    len += der_int(der + len, a[4].p + size, size);
-    der[0] = 0x30;
-    der[1] = (uint8_t)(len - 2);
     return ecdsa_answer(sh, captls_ecdsa_verify(curve, hash, a[2].p, a[2].n,
                                                 a[3].p, a[3].n, der, len));
-}
-
-/* The minimal DER captls signs with -> r || s, each left-padded to size. */
-static bool der_to_p1363(const uint8_t *der, size_t der_len, size_t size,
-                         uint8_t *out)
-{
-    size_t pos = 2;
-    if (der_len < 2 || der[0] != 0x30 || der[1] != der_len - 2)
-        return false;
-    for (int i = 0; i < 2; i++) {
-        if (pos + 2 > der_len || der[pos] != 0x02)
-            return false;
-        size_t len = der[pos + 1];
-        const uint8_t *v = der + pos + 2;
-        if (pos + 2 + len > der_len)
-            return false;
-        pos += 2 + len;
-        while (len > 0 && *v == 0) {
-            v++;
-            len--;
-        }
-        if (len > size)
-            return false;
-        memset(out + i * size, 0, size - len);
-        memcpy(out + i * size + size - len, v, len);
-    }
-    return pos == der_len;
 }
 
 /* Deterministic (RFC 6979) signature, answered as r || s. A SCALAR of the
@@ -435,7 +389,7 @@ static const char *op_ecdsa_sign_p1363(captls_shim *sh, arg *a)
 {
     captls_ec_curve curve;
     captls_hash_alg hash;
-    size_t size, der_len = 0;
+    size_t size, der_len = 0, raw_len = 0;
     uint8_t der[CAPTLS_ECDSA_P384_SIG_MAX], raw[96];
     const char *why = curve_named(&a[0].tok, &curve, &size);
     if (why != NULL)
@@ -452,9 +406,10 @@ static const char *op_ecdsa_sign_p1363(captls_shim *sh, arg *a)
         put_word(sh, "invalid");
         return NULL;
     }
-    if (r != CAPTLS_OK || !der_to_p1363(der, der_len, size, raw))
+    if (r != CAPTLS_OK ||
+        captls_ecdsa_sig_to_p1363(curve, der, der_len, raw, &raw_len) != CAPTLS_OK)
         return "internal";
-    put_bytes(sh, raw, 2 * size);
+    put_bytes(sh, raw, raw_len);
     return NULL;
 }
 

@@ -445,6 +445,42 @@ captls_result captls_ecdsa_p384_sign(const uint8_t priv[48],
     return CAPTLS_OK;
 }
 
+captls_result captls_ecdsa_sig_to_p1363(captls_ec_curve curve,
+                                        const uint8_t *der, size_t der_len,
+                                        uint8_t *rs, size_t *rs_len)
+{
+    uint8_t raw[96];
+    size_t size = curve_size(curve);
+
+    if (size == 0)
+        return CAPTLS_ERR_UNSUPPORTED;
+    if (!der_to_raw(der, der_len, raw, size))
+        return CAPTLS_ERR_BAD_SIGNATURE;
+    memcpy(rs, raw, 2 * size);
+    *rs_len = 2 * size;
+    return CAPTLS_OK;
+}
+
+captls_result captls_ecdsa_sig_from_p1363(captls_ec_curve curve,
+                                          const uint8_t *rs, size_t rs_len,
+                                          uint8_t *der, size_t *der_len)
+{
+    uint8_t out[CAPTLS_ECDSA_P384_SIG_MAX];
+    size_t size = curve_size(curve), len = 2;
+
+    if (size == 0)
+        return CAPTLS_ERR_UNSUPPORTED;
+    if (rs_len != 2 * size)
+        return CAPTLS_ERR_BAD_SIGNATURE;
+    len += write_int(out + len, rs, size);
+    len += write_int(out + len, rs + size, size);
+    out[0] = 0x30;
+    out[1] = (uint8_t)(len - 2);
+    memcpy(der, out, len);
+    *der_len = len;
+    return CAPTLS_OK;
+}
+
 captls_result captls_ecdsa_p256_public(const uint8_t priv[32],
                                        uint8_t point[65])
 {

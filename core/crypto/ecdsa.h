@@ -80,6 +80,22 @@ CAPTLS_MUST_CHECK captls_result captls_ecdsa_p384_sign(
     const uint8_t priv[48], captls_hash_alg hash, const uint8_t *msg,
     size_t msg_len, uint8_t sig[CAPTLS_ECDSA_P384_SIG_MAX], size_t *sig_len);
 
+/* IEEE P1363 / RFC 4754 form: r || s, each exactly the curve's size (64
+ * bytes for P-256, 96 for P-384).
+ * to_p1363: a strict DER ECDSA-Sig-Value (as captls_ecdsa_verify parses
+ * it) into rs (room for 96 bytes), *rs_len set; BAD_SIGNATURE for DER it
+ * refuses. from_p1363: r || s into minimal DER (room for
+ * CAPTLS_ECDSA_P384_SIG_MAX bytes), *der_len set; BAD_SIGNATURE for a
+ * wrong rs_len. r or s zero or >= n are NOT refused here: the DER is then
+ * refused by captls_ecdsa_verify, as a signature must be. UNSUPPORTED for
+ * an unknown curve. */
+CAPTLS_MUST_CHECK captls_result captls_ecdsa_sig_to_p1363(
+    captls_ec_curve curve, const uint8_t *der, size_t der_len, uint8_t *rs,
+    size_t *rs_len);
+CAPTLS_MUST_CHECK captls_result captls_ecdsa_sig_from_p1363(
+    captls_ec_curve curve, const uint8_t *rs, size_t rs_len, uint8_t *der,
+    size_t *der_len);
+
 /* The public point 0x04||X||Y of a P-256 private scalar. INVALID_KEY for a
  * scalar 0 or >= n. */
 CAPTLS_MUST_CHECK captls_result captls_ecdsa_p256_public(

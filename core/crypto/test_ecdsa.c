@@ -69,6 +69,46 @@ static void test_rfc6979_a25(void **state)
                      CAPTLS_OK);
 }
 
+/* P1363 (r || s) <-> DER on RFC 6979 A.2.5: both ways, wrong lengths,
+ * and r = 0 encoded but refused by the verifier. */
+static void test_p1363_conversion(void **state)
+{
+    (void)state;
+    uint8_t x[32], rs[64], der[CAPTLS_ECDSA_P384_SIG_MAX], back[96];
+    uint8_t point[65];
+    size_t der_len, back_len;
+    const uint8_t *m = (const uint8_t *)"sample";
+
+    tv_hex_into(A25_X, x, 32);
+    tv_hex_into(A25_R, rs, 32);
+    tv_hex_into(A25_S, rs + 32, 32);
+    assert_int_equal(captls_ecdsa_p256_public(x, point), CAPTLS_OK);
+    assert_int_equal(captls_ecdsa_sig_from_p1363(CAPTLS_EC_P256, rs, 64, der,
+                                                 &der_len), CAPTLS_OK);
+    assert_int_equal(captls_ecdsa_verify(CAPTLS_EC_P256, CAPTLS_HASH_SHA256,
+                                         point, 65, m, 6, der, der_len),
+                     CAPTLS_OK);
+    assert_int_equal(captls_ecdsa_sig_to_p1363(CAPTLS_EC_P256, der, der_len,
+                                               back, &back_len), CAPTLS_OK);
+    assert_int_equal(back_len, 64);
+    assert_memory_equal(back, rs, 64);
+    assert_int_equal(captls_ecdsa_sig_from_p1363(CAPTLS_EC_P256, rs, 63, der,
+                                                 &der_len),
+                     CAPTLS_ERR_BAD_SIGNATURE);
+    assert_int_equal(captls_ecdsa_sig_from_p1363(CAPTLS_EC_P384, rs, 64, der,
+                                                 &der_len),
+                     CAPTLS_ERR_BAD_SIGNATURE);
+    assert_int_equal(captls_ecdsa_sig_to_p1363(CAPTLS_EC_P256, der, der_len - 1,
+                                               back, &back_len),
+                     CAPTLS_ERR_BAD_SIGNATURE);
+    memset(rs, 0, 32); /* r = 0 */
+    assert_int_equal(captls_ecdsa_sig_from_p1363(CAPTLS_EC_P256, rs, 64, der,
+                                                 &der_len), CAPTLS_OK);
+    assert_int_equal(captls_ecdsa_verify(CAPTLS_EC_P256, CAPTLS_HASH_SHA256,
+                                         point, 65, m, 6, der, der_len),
+                     CAPTLS_ERR_BAD_SIGNATURE);
+}
+
 static EVP_PKEY *gen(captls_ec_curve c)
 {
     EVP_PKEY *k = EVP_EC_gen(c == CAPTLS_EC_P256 ? "P-256" : "P-384");
@@ -354,6 +394,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rfc6979_a25),
+        cmocka_unit_test(test_p1363_conversion),
         cmocka_unit_test(test_vs_openssl),
         cmocka_unit_test(test_strict_der),
         cmocka_unit_test(test_bad_keys),
