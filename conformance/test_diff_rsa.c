@@ -249,6 +249,16 @@ static void run_key(rkey *k, captls_diff_rng *rng, size_t n)
             /* keep n odd and its top bit: flip a middle bit */
             tpub.n[1 + captls_diff_below(rng, tpub.n_len - 2)] ^=
                 (uint8_t)(1u << captls_diff_below(rng, 8));
+            /* a key is built by init (which precomputes from n), not by
+             * editing its bytes */
+            {
+                uint8_t fn[CAPTLS_RSA_MAX_BYTES];
+                memcpy(fn, tpub.n, tpub.n_len);
+                assert_int_equal(captls_rsa_public_key_init(
+                                     &tpub, fn, k->pub.n_len, k->pub.e,
+                                     k->pub.e_len),
+                                 CAPTLS_OK);
+            }
             tpk = ref_pub(tpub.n, tpub.n_len, tpub.e, tpub.e_len);
             assert_non_null(tpk);
             break;

@@ -1,12 +1,13 @@
 /* core/crypto/rsa.h — RSA signatures (RFC 8017): PKCS#1 v1.5 verify
  * (§8.2.2), RSASSA-PSS verify (§8.1.2) and sign (§8.1.1) with EMSA-PSS
- * (§9.1) written here over BearSSL's raw RSA operations (BearSSL 0.6 has no
- * PSS): br_rsa_i62_public/_private when the CPU/compiler provide them, the
- * i31 code otherwise.
+ * (§9.1) written here (BearSSL 0.6 has no PSS), on the 64-bit arithmetic
+ * of core/crypto/rsa_fast.h, with BearSSL's br_rsa_i62/i31 operations as
+ * the fallback.
  *
  * Contract: keys are caller-owned fixed-size structs that COPY the key
- * bytes (the inputs may be freed after init) and hold no pointers, so they
- * may be copied. Accepted moduli: CAPTLS_RSA_ACCEPT_MIN_BITS..MAX_BITS
+ * bytes (the inputs may be freed after init) and hold no pointers (but
+ * the optional blinding entropy interface of a private key, which a copy
+ * shares), so they may be copied. Accepted moduli: CAPTLS_RSA_ACCEPT_MIN_BITS..MAX_BITS
  * (2048..4096 bits). Smaller moduli are CAPTLS_ERR_WEAK_KEY (policy: RSA
  * below 2048 bits is refused, NIST SP 800-131A), larger CAPTLS_ERR_UNSUPPORTED;
  * the modulus must be odd and the public exponent odd, >= 3 and < 2^32
@@ -25,14 +26,25 @@
  * CAPTLS_RSA_PSS_SALT_AUTO accepts any salt length (recovered from the
  * padding) for X.509 uses that do not pin it.
  * Signing (PSS) takes the private key in CRT form (p, q, dp, dq, iq =
- * q^-1 mod p) plus e; init recomputes n, checks sizes, and does one
- * private/public round trip to catch inconsistent components
- * (CAPTLS_ERR_INVALID_KEY). The salt is supplied by the caller (drawn from
- * its entropy capability: this module never reads an RNG). Each signature is
- * checked with the public key before it is released (fault-attack
- * countermeasure, CAPTLS_ERR_INTERNAL and nothing written on mismatch).
- * The private op is BearSSL's constant-time CRT code. captls_rsa_private_key_destroy
- * wipes all key material; there is no export function.
+ * q^-1 mod p) plus e; init recomputes n, checks sizes, builds the 64-bit
+ * context, and does a private/public round trip on each path the key may
+ * take to catch inconsistent components (CAPTLS_ERR_INVALID_KEY). The salt
+ * is supplied by the caller (drawn from its entropy capability). Each
+ * signature is checked with the public key before it is released
+ * (fault-attack countermeasure, CAPTLS_ERR_INTERNAL and nothing written on
+ * mismatch).
+ * Arithmetic (core/crypto/rsa_fast.h): 64-bit limbs with per-key Montgomery
+ * and CRT precomputation, the BMI2/ADX multiplier when core/crypto/cpu.h
+ * reports both (the portable 64-bit C one under CAPTLS_CRYPTO=portable or
+ * -DCAPTLS_PORTABLE_CRYPTO), BearSSL's i62/i31 code when the compiler has
+ * no 64x64->128 product or the key's factors are too unequal. Private
+ * operations blind the input with r^e (r from a SHA-512 expansion of a
+ * key-held secret, the encoded message and, when captls_rsa_private_key_
+ * set_entropy gave one, 32 bytes of fresh entropy: ENTROPY_FAILURE if that
+ * source fails), exponentiate each CRT half with a constant-time fixed
+ * window, and unblind with a constant-time inverse. Public operations are
+ * variable time. captls_rsa_private_key_destroy wipes all key material;
+ * there is no export function.
  * PKCS#1 v1.5 signing (RSASSA-PKCS1-v1_5-SIGN, §8.2.1) builds the same
  * strict encoding as the verifier (DigestInfo with the NULL parameter) and
  * is deterministic; it takes the same fault check as PSS signing.
@@ -62,9 +74,14 @@
 #define CAPTLS_RSA_MAX_FACTOR_LIMBS 32u /* 2048-bit factors */
 
 /* The 64-bit-limb precomputation kept with each key (core/crypto/rsa_fast.h;
- * little-endian limbs). Sizes on LP64: 528 bytes with the public key,
- * 2,184 bytes more with the private key. nl == 0 / ok == false: no fast
- * context (BearSSL does the arithmetic for that key). */
+ * little-endian limbs), filled once by the inits so that no operation
+ * recomputes it. Sizes on LP64: captls_rsa_fast_pub 1,040 bytes (n, R^2 mod
+ * n, -n^-1 mod 2^64, e) inside every public key; captls_rsa_fast_priv
+ * 1,864 bytes (p, q, R^2 mod p/q, dp, dq, -p^-1/-q^-1 mod 2^64, qInv*R mod
+ * p, a 32-byte blinding seed) plus the 16-byte entropy interface in every
+ * private key (which also holds its public key): a private key is 2,920
+ * bytes larger than with BearSSL alone. nl == 0 / ok == 0: no fast context
+ * (BearSSL does the arithmetic for that key). */
 typedef struct captls_rsa_fast_pub {
     uint64_t n[CAPTLS_RSA_MAX_LIMBS];
     uint64_t rr[CAPTLS_RSA_MAX_LIMBS]; /* R^2 mod n, R = 2^(64 nl) */

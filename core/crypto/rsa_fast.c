@@ -239,6 +239,34 @@ static void mont_reduce(uint64_t *r, uint64_t *t, const mod *M)
     csub_mod(r, t + n, top, M->m, n);
 }
 
+/* r = a^2 * R^-1 mod m, a < m: the half product (each cross term
+ * once), doubled, plus the squares, then one reduction. r may alias a. */
+static void mont_sqr(uint64_t *r, const uint64_t *a, const mod *M)
+{
+    uint64_t T[2 * MAXL + 2];
+    size_t n = M->nl;
+    uint64_t c = 0;
+
+    memset(T, 0, (2 * n + 2) * 8);
+    for (size_t i = 0; i + 1 < n; i++)
+        T[i + n] = M->row(T + 2 * i + 1, a + i + 1, a[i], n - i - 1);
+    for (size_t i = 0; i < 2 * n; i++) {
+        uint64_t top = T[i] >> 63;
+        T[i] = (T[i] << 1) | c;
+        c = top;
+    }
+    c = 0;
+    for (size_t i = 0; i < n; i++) {
+        u128 sq = (u128)a[i] * a[i];
+        u128 z = (u128)T[2 * i] + (uint64_t)sq + c;
+        T[2 * i] = (uint64_t)z;
+        z = (u128)T[2 * i + 1] + (uint64_t)(sq >> 64) + (uint64_t)(z >> 64);
+        T[2 * i + 1] = (uint64_t)z;
+        c = (uint64_t)(z >> 64);
+    }
+    mont_reduce(r, T, M);
+}
+
 /* R^2 mod m (public m; variable time). Doubling from 2^(bits-1) up to
  * 2^(64n + t) mod m = Montgomery form of 2^t, then j squarings with
  * t * 2^j = 64n. */
@@ -261,7 +289,7 @@ static void compute_rr(uint64_t *rr, const mod *M)
         csub_mod(x, x, hi, M->m, n);
     }
     for (size_t k = 0; k < j; k++)
-        mont_mul(x, x, x, M);
+        mont_sqr(x, x, M);
     memcpy(rr, x, n * 8);
 }
 
@@ -286,7 +314,7 @@ static void mont_pow_pub(uint64_t *r, const uint64_t *xm, uint32_t e,
         top--;
     memcpy(acc, xm, M->nl * 8);
     for (int b = top - 1; b >= 0; b--) {
-        mont_mul(acc, acc, acc, M);
+        mont_sqr(acc, acc, M);
         if ((e >> b) & 1)
             mont_mul(acc, acc, xm, M);
     }
@@ -315,7 +343,7 @@ static void mont_pow_ct(uint64_t *r, const uint64_t *xm, const uint64_t *d,
         uint64_t win = (d[bit / 64] >> (bit % 64)) & (TAB - 1);
         if (w != nwin - 1)
             for (int s = 0; s < WIN; s++)
-                mont_mul(acc, acc, acc, M);
+                mont_sqr(acc, acc, M);
         memset(sel, 0, n * 8);
         for (unsigned k = 0; k < TAB; k++) {
             uint64_t mask = (uint64_t)0 - (((k ^ win) - 1) >> 63);
