@@ -1297,8 +1297,15 @@ static void on_certificate(captls_acme_client *c,
     vr.purpose = CAPTLS_PURPOSE_TLS_SERVER_AUTH;
     vr.at_epoch_seconds = now.epoch_seconds;
     vr.clock_provenance = now.provenance;
-    vr.hostname = c->ids[0].value;
-    vr.hostname_len = c->ids[0].value_len;
+    /* the verifier's name check runs for the first non-wildcard name (a
+     * reference name has no '*'); every ordered name, wildcards included,
+     * must then be in the leaf's SAN as ordered (san_has below) */
+    for (size_t i = 0; i < c->nids; i++)
+        if (c->ids[i].value[0] != '*') {
+            vr.hostname = c->ids[i].value;
+            vr.hostname_len = c->ids[i].value_len;
+            break;
+        }
     captls_result res = captls_cert_verifier_verify_chain(
         c->cfg.verifier, c->cfg.owner, c->cfg.ca_roots, &vr, &c->outcome);
     if (res != CAPTLS_OK || !c->outcome.valid) {

@@ -65,8 +65,8 @@
  * polled until valid → certificate downloaded (POST-as-GET, Accept:
  * application/pem-certificate-chain, §7.4.2) → every certificate parsed,
  * the chain verified by the CertVerifier against the CA roots TrustStore
- * for tlsServerAuth at the clock's time for the first identifier, every
- * dNSName identifier present in the leaf's SAN, the leaf's public key equal
+ * for tlsServerAuth at the clock's time for the first non-wildcard
+ * identifier, every identifier present as a dNSName in the leaf's SAN, the leaf's public key equal
  * to the certificate key's → CertificateStore.put(handle, chain, bound to
  * the leaf's key). If any check fails NOTHING is stored.
  *

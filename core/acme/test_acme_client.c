@@ -659,6 +659,25 @@ static void test_no_supported_challenge(void **state)
     assert_int_equal(W->ts.live, 0);
 }
 
+static void test_wildcard_order(void **state)
+{
+    (void)state;
+    static const captls_acme_identifier ids[2] = {
+        {"dns", 3, "*.example.com", 13}, {"dns", 3, "example.com", 11}};
+    captls_acme_order_params p = params(W->cert_key, 2);
+    p.identifiers = ids;
+    do_register();
+    assert_int_equal(captls_acme_start_order(&W->client, &p), CAPTLS_OK);
+    assert_int_equal(drive(&W->client), CAPTLS_ACME_STEP_DONE);
+    /* RFC 8555 §7.1.4: the wildcard's authorization names the base domain
+     * (and the solver is told it is a wildcard) */
+    assert_string_equal(W->ts.ident[0], "example.com");
+    assert_string_equal(W->ts.ident[1], "example.com");
+    assert_string_equal(W->ca.names[0], "*.example.com");
+    assert_true(stored());
+    assert_int_equal(W->ca.jws_failures, 0);
+}
+
 static void test_poll_budget(void **state)
 {
     (void)state;
@@ -812,6 +831,7 @@ int main(void)
         T(test_directory_elsewhere_refused),
         T(test_wrong_purpose_keys),
         T(test_no_supported_challenge),
+        T(test_wildcard_order),
         T(test_poll_budget),
         T(test_usage),
         T(test_helpers),
