@@ -31,7 +31,10 @@ __extension__ typedef __int128 i128;
 /* ------------------------------------------------------------ rows */
 
 /* t[0..n) += a[0..n) * b; returns the carry word. */
-static uint64_t row_c(uint64_t *t, const uint64_t *a, uint64_t b, size_t n)
+#define RSA_INLINE static inline __attribute__((always_inline))
+
+RSA_INLINE uint64_t row_c(uint64_t *t, const uint64_t *a, uint64_t b,
+                           size_t n)
 {
     uint64_t c = 0;
     for (size_t i = 0; i < n; i++) {
@@ -52,7 +55,8 @@ static uint64_t row_c(uint64_t *t, const uint64_t *a, uint64_t b, size_t n)
     "adcxq " off "(%[t]), %[lo]\n\t"                                        \
     "adoxq %[" hin "], %[lo]\n\t"                                           \
     "movq %[lo], " off "(%[t])\n\t"
-static uint64_t row_adx(uint64_t *t, const uint64_t *a, uint64_t b, size_t n)
+RSA_INLINE uint64_t row_adx(uint64_t *t, const uint64_t *a, uint64_t b,
+                             size_t n)
 {
     uint64_t lo, h0, h1;
     size_t c = n & 3, q = n >> 2;
@@ -202,8 +206,8 @@ static size_t limb_bits(const uint64_t *a, size_t n)
 /* --------------------------------------------------------- Montgomery */
 
 /* r = a * b * R^-1 mod m, a, b < m; r may alias a or b. */
-static void mont_mul(uint64_t *r, const uint64_t *a, const uint64_t *b,
-                     const mod *M)
+RSA_INLINE void mont_mul_body(uint64_t *r, const uint64_t *a,
+                              const uint64_t *b, const mod *M, row_fn row)
 {
     uint64_t T[2 * MAXL + 2];
     size_t n = M->nl;
@@ -211,11 +215,11 @@ static void mont_mul(uint64_t *r, const uint64_t *a, const uint64_t *b,
     memset(T, 0, (2 * n + 2) * 8);
     for (size_t i = 0; i < n; i++) {
         uint64_t *u = T + i;
-        uint64_t c = M->row(u, a, b[i], n);
+        uint64_t c = row(u, a, b[i], n);
         u128 s = (u128)u[n] + c;
         u[n] = (uint64_t)s;
         u[n + 1] = (uint64_t)(s >> 64);
-        c = M->row(u, M->m, u[0] * M->m0inv, n);
+        c = row(u, M->m, u[0] * M->m0inv, n);
         s = (u128)u[n] + c;
         u[n] = (uint64_t)s;
         u[n + 1] += (uint64_t)(s >> 64);
@@ -225,13 +229,14 @@ static void mont_mul(uint64_t *r, const uint64_t *a, const uint64_t *b,
 
 /* r = t * R^-1 mod m for t of 2n limbs with t < m * R (Montgomery
  * reduction); t is overwritten. */
-static void mont_reduce(uint64_t *r, uint64_t *t, const mod *M)
+RSA_INLINE void mont_reduce_body(uint64_t *r, uint64_t *t, const mod *M,
+                                 row_fn row)
 {
     size_t n = M->nl;
     uint64_t top = 0;
 
     for (size_t i = 0; i < n; i++) {
-        uint64_t c = M->row(t + i, M->m, t[i] * M->m0inv, n);
+        uint64_t c = row(t + i, M->m, t[i] * M->m0inv, n);
         u128 s = (u128)t[i + n] + c + top;
         t[i + n] = (uint64_t)s;
         top = (uint64_t)(s >> 64);
@@ -241,7 +246,8 @@ static void mont_reduce(uint64_t *r, uint64_t *t, const mod *M)
 
 /* r = a^2 * R^-1 mod m, a < m: the half product (each cross term
  * once), doubled, plus the squares, then one reduction. r may alias a. */
-static void mont_sqr(uint64_t *r, const uint64_t *a, const mod *M)
+RSA_INLINE void mont_sqr_body(uint64_t *r, const uint64_t *a, const mod *M,
+                              row_fn row)
 {
     uint64_t T[2 * MAXL + 2];
     size_t n = M->nl;
@@ -249,7 +255,7 @@ static void mont_sqr(uint64_t *r, const uint64_t *a, const mod *M)
 
     memset(T, 0, (2 * n + 2) * 8);
     for (size_t i = 0; i + 1 < n; i++)
-        T[i + n] = M->row(T + 2 * i + 1, a + i + 1, a[i], n - i - 1);
+        T[i + n] = row(T + 2 * i + 1, a + i + 1, a[i], n - i - 1);
     for (size_t i = 0; i < 2 * n; i++) {
         uint64_t top = T[i] >> 63;
         T[i] = (T[i] << 1) | c;
@@ -264,7 +270,75 @@ static void mont_sqr(uint64_t *r, const uint64_t *a, const mod *M)
         T[2 * i + 1] = (uint64_t)z;
         c = (uint64_t)(z >> 64);
     }
-    mont_reduce(r, T, M);
+    mont_reduce_body(r, T, M, row);
+}
+
+/* The bodies above with each row function inlined; the entry points pick
+ * one per call from M->row. */
+#if RSA_ADX
+static void mont_mul_adx(uint64_t *r, const uint64_t *a, const uint64_t *b,
+                         const mod *M)
+{
+    mont_mul_body(r, a, b, M, row_adx);
+}
+static void mont_reduce_adx(uint64_t *r, uint64_t *t, const mod *M)
+{
+    mont_reduce_body(r, t, M, row_adx);
+}
+static void mont_sqr_adx(uint64_t *r, const uint64_t *a, const mod *M)
+{
+    mont_sqr_body(r, a, M, row_adx);
+}
+#endif
+static void mont_mul_c(uint64_t *r, const uint64_t *a, const uint64_t *b,
+                       const mod *M)
+{
+    mont_mul_body(r, a, b, M, row_c);
+}
+static void mont_reduce_c(uint64_t *r, uint64_t *t, const mod *M)
+{
+    mont_reduce_body(r, t, M, row_c);
+}
+static void mont_sqr_c(uint64_t *r, const uint64_t *a, const mod *M)
+{
+    mont_sqr_body(r, a, M, row_c);
+}
+
+/* r = a * b * R^-1 mod m, a, b < m; r may alias a or b. */
+static void mont_mul(uint64_t *r, const uint64_t *a, const uint64_t *b,
+                     const mod *M)
+{
+#if RSA_ADX
+    if (M->row == row_adx) {
+        mont_mul_adx(r, a, b, M);
+        return;
+    }
+#endif
+    mont_mul_c(r, a, b, M);
+}
+
+/* r = t * R^-1 mod m for t of 2n limbs with t < m * R; t is overwritten. */
+static void mont_reduce(uint64_t *r, uint64_t *t, const mod *M)
+{
+#if RSA_ADX
+    if (M->row == row_adx) {
+        mont_reduce_adx(r, t, M);
+        return;
+    }
+#endif
+    mont_reduce_c(r, t, M);
+}
+
+/* r = a^2 * R^-1 mod m, a < m; r may alias a. */
+static void mont_sqr(uint64_t *r, const uint64_t *a, const mod *M)
+{
+#if RSA_ADX
+    if (M->row == row_adx) {
+        mont_sqr_adx(r, a, M);
+        return;
+    }
+#endif
+    mont_sqr_c(r, a, M);
 }
 
 /* R^2 mod m (public m; variable time). Doubling from 2^(bits-1) up to
