@@ -143,12 +143,13 @@ $(ROOTS_O): $(B)/gen/mozilla_roots.c
 
 # Public Suffix List (issue 16): ci/gen_public_suffix.py compiles Debian's
 # publicsuffix list into $(B)/gen/public_suffix_table.c (package version as
-# provenance; never committed). Archived into the conformance library, so
-# every host program and test links it; core/ only declares the symbol and
-# the guest never sees it (core/verify/public_suffix.h).
+# provenance; never committed). Archived into the posix library (after the
+# sim and conformance ones on the link line), so every host program and
+# test links it; core/ only declares the symbol and the guest never sees it
+# (core/verify/public_suffix.h).
 PSL_LIST := /usr/share/publicsuffix/public_suffix_list.dat
 PSL_O := $(B)/obj/gen/public_suffix_table.o
-$(CONF_LIB): $(PSL_O)
+$(POSIX_LIB): $(PSL_O)
 $(B)/gen/public_suffix_table.c: ci/gen_public_suffix.py $(PSL_LIST)
 	$(PY) ci/gen_public_suffix.py $(PSL_LIST) $@
 $(PSL_O): $(B)/gen/public_suffix_table.c

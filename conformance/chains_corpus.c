@@ -191,6 +191,23 @@ int chains_corpus_parse(const char *text, size_t len, chains_corpus *out,
             if (!cur->is_ip && strcmp(cur->host, "none") == 0)
                 cur->host[0] = '\0';
             seen |= F_NAME;
+        } else if (KEY("preset")) {
+            /* preset NAME VERDICT (gen_profile.py), at most one per name */
+            const char *sp2 = memchr(arg, ' ', an);
+            chains_preset *pr = &cur->presets[cur->npresets];
+            if (cur->npresets >= CHAINS_MAX_PRESETS || !sp2 ||
+                copy_tok(pr->name, sizeof(pr->name), arg, (size_t)(sp2 - arg)) ||
+                copy_tok(pr->expect, sizeof(pr->expect), sp2 + 1,
+                         an - (size_t)(sp2 - arg) - 1)) {
+                fail(err, errlen, lineno, "bad preset line (preset NAME VERDICT)");
+                goto out;
+            }
+            for (size_t k = 0; k < cur->npresets; k++)
+                if (strcmp(cur->presets[k].name, pr->name) == 0) {
+                    fail(err, errlen, lineno, "second preset %s", pr->name);
+                    goto out;
+                }
+            cur->npresets++;
         } else if (KEY("purpose")) {
             if (copy_tok(cur->purpose, sizeof(cur->purpose), arg, an)) {
                 fail(err, errlen, lineno, "bad purpose");

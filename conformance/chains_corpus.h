@@ -5,8 +5,8 @@
  * Host-only (conformance/ may allocate). The format is one field per line,
  * a case ending with `end` (see gen_chains.py's docstring):
  *   case ID CATEGORY / expect ok|REASON / host NAME|none / ip ADDR /
- *   purpose NAME / at EPOCH / maxchain N / root HEX / pool HEX / leaf HEX /
- *   end
+ *   purpose NAME / at EPOCH / maxchain N / root HEX / pool HEX /
+ *   preset NAME VERDICT (optional, one per preset name) / leaf HEX / end
  * Lines starting with `#` and blank lines are ignored. Parsing is strict
  * and bounded: an unknown keyword, a missing field, bad hex, a token longer
  * than its field, more than CHAINS_MAX_ROOTS roots or CHAINS_MAX_POOL pool
@@ -32,6 +32,13 @@ typedef struct chains_blob {
     size_t len;
 } chains_blob;
 
+/* A per-preset expected verdict (`preset NAME VERDICT`, gen_profile.py). */
+#define CHAINS_MAX_PRESETS 4u
+typedef struct chains_preset {
+    char name[24];        /* webPkiStrict | webPkiLenient | privateMtls | ... */
+    char expect[32];      /* "ok" or a FailureReason name */
+} chains_preset;
+
 typedef struct chains_case {
     unsigned id;
     char category[64];
@@ -46,6 +53,8 @@ typedef struct chains_case {
     chains_blob pool[CHAINS_MAX_POOL];
     size_t npool;
     chains_blob leaf;
+    chains_preset presets[CHAINS_MAX_PRESETS];
+    size_t npresets;
 } chains_case;
 
 typedef struct chains_corpus {

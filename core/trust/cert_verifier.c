@@ -100,6 +100,7 @@ captls_result captls_cert_verifier_verify_chain(
     in.hostname_len = req->hostname_len;
     in.ip = req->ip;
     in.ip_len = req->ip_len;
+    in.public_suffixes = req->public_suffixes;
     in.cache = v->cache;
     r = captls_verify_chain(&in, &v->scratch, out);
     if (r != CAPTLS_OK)

@@ -78,6 +78,9 @@ typedef struct captls_verify_request {
     size_t hostname_len;
     const uint8_t *ip;    /* 4 or 16 bytes, or NULL */
     size_t ip_len;
+    /* The Public Suffix List for webPkiStrict's wildcard rule
+     * (captls_verify_input.public_suffixes); NULL: wildcards fail closed. */
+    const struct captls_psl_table *public_suffixes;
 } captls_verify_request;
 
 /* Binds `policy` (copied). clock, audit and cache may be NULL (no audit is

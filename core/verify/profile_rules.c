@@ -342,9 +342,10 @@ static bool check_leaf_names(const captls_verify_input *in,
         const captls_general_name *g = &c->san[k];
         if (g->type != CAPTLS_GN_DNS)
             continue;
-        if (memchr(g->value.ptr, '_', g->value.len) != NULL)
-            return fail(f, CAPTLS_FAIL_POLICY_VIOLATION, 0,
-                        "underscore in a dNSName", c);
+        for (size_t b = 0; b < g->value.len; b++)
+            if (g->value.ptr[b] == '_')
+                return fail(f, CAPTLS_FAIL_POLICY_VIOLATION, 0,
+                            "underscore in a dNSName", c);
         if (g->value.len >= 2 && g->value.ptr[0] == '*' &&
             g->value.ptr[1] == '.') {
             if (in->public_suffixes == NULL)
@@ -430,11 +431,13 @@ bool captls_profile_check(const captls_verify_input *in,
     if (d->present) {
         if (!report(d->profile_faults & RFC_ANCHOR, below, anchor->cert, f))
             return false;
-        /* OpenSSL checks the anchor's purpose like an intermediate's. */
+        /* An anchor whose EKU excludes the purpose anchors nothing for
+         * it, as a TrustStore's purpose filter would say (OpenSSL checks
+         * the anchor's purpose like an intermediate's: badEku). */
         uint32_t want = purpose_eku(in->purpose);
         if (want != 0 && d->eku_present &&
             (d->eku_known & (want | CAPTLS_EKU_ANY)) == 0)
-            return fail(f, CAPTLS_FAIL_BAD_EKU, below,
+            return fail(f, CAPTLS_FAIL_UNKNOWN_ANCHOR, below,
                         "anchor extendedKeyUsage excludes the purpose",
                         anchor->cert);
     }

@@ -5,7 +5,7 @@
  * Contract. captls_profile_check reads path[0..n) (leaf first, the anchor
  * excluded) and the anchor, writes nothing but *f on failure, allocates
  * nothing and cannot fail otherwise. Every failure is policyViolation
- * except P8 and B1 (badEku) and P9 (unknownAnchor). The first broken rule, in the
+ * except B1 (badEku), P8 and P9 (unknownAnchor). The first broken rule, in the
  * order below, is reported with the certificate's index (n = the anchor).
  *
  * Under every preset (what OpenSSL 3.0's X509_V_FLAG_X509_STRICT and its
@@ -27,8 +27,10 @@
  *       processes none of them and refuses them as unhandled critical);
  *   P7  a GeneralizedTime validity date before 2050 below the anchor
  *       (§4.1.2.5; a Mozilla root does it, so anchors are exempt);
- *   P8  an anchor certificate whose EKU excludes the purpose (badEku, as
- *       for intermediates: OpenSSL checks the anchor's purpose too);
+ *   P8  an anchor certificate whose EKU excludes the purpose anchors
+ *       nothing for it (unknownAnchor, the verdict a TrustStore filtering
+ *       anchors by purpose gives; OpenSSL checks the anchor's purpose too
+ *       and says badEku: conformance/KNOWN_DIFFERENCES.md §9);
  *   P9  an anchor certificate whose authorityKeyIdentifier keyIdentifier
  *       differs from its own subjectKeyIdentifier, or whose
  *       authorityCertSerialNumber differs from its serial, is not

@@ -330,7 +330,7 @@ static void test_anchor_eku(void **state)
     w->root.eku_known = CAPTLS_EKU_SERVER_AUTH;
     assert_true(check(w));
     w->root.eku_known = CAPTLS_EKU_CLIENT_AUTH;
-    refused(w, CAPTLS_FAIL_BAD_EKU, 2);
+    refused(w, CAPTLS_FAIL_UNKNOWN_ANCHOR, 2);
 }
 
 static void test_anchor_names_other_key(void **state)

@@ -14,6 +14,7 @@
 #include "core/cap/cap_table.h"
 #include "core/trust/cert_verifier.h"
 #include "core/trust/trust_store.h"
+#include "core/verify/public_suffix.h"
 #include "core/x509/certificate.h"
 #include "core/x509/name_text.h"
 #include "port/posix/posix_port.h"
@@ -659,6 +660,7 @@ int captls_cmd_verify(int argc, char **argv)
     req.intermediates = pool_ptrs;
     req.intermediate_count = npool;
     req.purpose = o.purpose;
+    req.public_suffixes = &captls_psl_builtin; /* the build's generated list */
     r = captls_cert_verifier_cap_verify_chain(&table, 1, verifier_h, store_h,
                                               &req, &out);
     if (r != CAPTLS_OK) {

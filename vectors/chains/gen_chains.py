@@ -29,6 +29,7 @@ Line format of cases.txt (one field per line, a case ends with `end`):
     maxchain N          (certificates in the path, leaf and anchor included)
     root HEX_DER        (zero or more)
     pool HEX_DER        (zero or more; untrusted intermediates, in order)
+    preset NAME VERDICT (zero or more; gen_profile.py's per-preset verdicts)
     leaf HEX_DER
     end
 """
@@ -917,6 +918,8 @@ def write_cases(path, cases, header):
                 f.write("root %s\n" % d.hex())
             for d in k["pool"]:
                 f.write("pool %s\n" % d.hex())
+            for name, verdict in sorted(k.get("presets", {}).items()):
+                f.write("preset %s %s\n" % (name, verdict))
             f.write("leaf %s\nend\n" % k["leaf"].hex())
     os.replace(tmp, path)
 
@@ -953,6 +956,7 @@ def main(argv):
         step()
     c.random_cases(nrandom)
     __import__("gen_bugs").add_cases(c, sys.modules[__name__])
+    __import__("gen_profile").add_cases(c, sys.modules[__name__])
     os.makedirs(out, exist_ok=True)
     write_cases(os.path.join(out, "cases.txt"), c.cases,
                 "# captls chain corpus: seed %d, %d cases, check time %d\n"
@@ -962,7 +966,7 @@ def main(argv):
     man = dict(seed=seed, check_time=AT, skew_seconds=SKEW, cases=[dict(
         id=k["id"], category=k["category"], expect=k["expect"], host=k["host"],
         ip=k["ip"], purpose=k["purpose"], atEpochSeconds=k["at"],
-        maxChainLength=k["maxchain"], roots=[pem(d) for d in k["roots"]],
+        maxChainLength=k["maxchain"], presets=k.get("presets", {}), roots=[pem(d) for d in k["roots"]],
         untrusted=[pem(d) for d in k["pool"]], leaf=pem(k["leaf"])) for k in c.cases])
     tmp = os.path.join(out, "manifest.json.tmp")
     with open(tmp, "w") as f:
