@@ -4,7 +4,10 @@ Boots the guest under QEMU TCG with `serve=echo` (port/capos/main.c), its
 COM2 on a UNIX socket, and build/captls-guest-bridge in front of it, then
 talks TCP to the bridge: concurrent clients, a client killed mid-stream,
 the bridge killed and restarted while the guest runs, and raw garbage on
-the serial link before a real bridge connects.
+the serial link before a real bridge connects. Then the configuration
+module (QEMU -initrd): packed and checked on the host, checked again at
+boot, and a missing, mismatched or truncated one means no listener and the
+exact reason on the console.
 
 Needs `make guest guest-bridge` first (skips otherwise). CAPTLS_GUEST_ELF
 and CAPTLS_GUEST_BRIDGE point at other builds. About 30 s under TCG.
@@ -47,7 +50,7 @@ def wait_for(pred, timeout, what):
 
 
 class Guest:
-    def __init__(self, tmp):
+    def __init__(self, tmp, append="serve=echo", initrd=None):
         self.tmp = tmp
         self.sock = str(tmp / "com2.sock")
         self.console = tmp / "console.log"
@@ -59,7 +62,8 @@ class Guest:
              "-serial", f"file:{self.console}",
              "-chardev", f"socket,id=br,path={self.sock},server=on,wait=off",
              "-serial", "chardev:br",
-             "-kernel", str(ELF), "-append", "serve=echo"],
+             "-kernel", str(ELF), "-append", append]
+            + (["-initrd", str(initrd)] if initrd else []),
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def text(self):
@@ -234,3 +238,94 @@ def test_garbage_on_the_link_then_a_real_bridge(guest):
         assert guest.proc.poll() is None
     finally:
         b.stop()
+
+
+# ----------------------------------------------------------- config module
+
+def pki(tmp):
+    """A development PKI, users and client map, made with openssl."""
+    import base64
+    import hashlib
+
+    def run(*a):
+        subprocess.run(a, cwd=tmp, check=True, capture_output=True)
+
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+    run("openssl", "req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.pem", "-subj", "/CN=dev CA", "-days", "30")
+    run("openssl", "req", *ec, "-keyout", "leaf.key", "-out", "leaf.csr", "-subj", "/CN=guest.captls.test")
+    run("openssl", "x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+        "-CAcreateserial", "-out", "leaf.pem", "-days", "30")
+    run("openssl", "req", "-x509", *ec, "-keyout", "cca.key", "-out", "cca.pem", "-subj", "/CN=client CA", "-days", "30")
+    run("openssl", "genpkey", "-algorithm", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "other.key")
+    (tmp / "chain.pem").write_bytes((tmp / "leaf.pem").read_bytes() + (tmp / "ca.pem").read_bytes())
+    salt = os.urandom(16)
+    h = hashlib.pbkdf2_hmac("sha256", b"secret", salt, 100000, 32)
+    (tmp / "users").write_text(
+        f"alice:pbkdf2-sha256$100000${base64.b64encode(salt).decode()}${base64.b64encode(h).decode()}\n")
+    (tmp / "client.map").write_text("subject:CN=Alice,O=Example alice default\n")
+
+
+def container(tmp, key):
+    """Packs the parts by hand (no host-side check), as a bad actor could."""
+    names = ["chain.pem", key, "cca.pem", "client.map", "users"]
+    out = b"CAPTLSGC" + bytes([1, 5, 0, 0])
+    for t, n in enumerate(names, 1):
+        b = (tmp / n).read_bytes()
+        out += bytes([t, 0, 0, 0]) + struct.pack(">I", len(b)) + b
+    return out
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl missing")
+def test_config_module_pack_check_and_boot(tmp_path):
+    pki(tmp_path)
+    args = [str(BRIDGE), "pack", "--chain", "chain.pem", "--client-ca", "cca.pem",
+            "--client-map", "client.map", "--users", "users"]
+    bad = subprocess.run(args + ["--key", "other.key", "--out", "bad.cfg"], cwd=tmp_path,
+                         capture_output=True, text=True)
+    assert bad.returncode == 1
+    assert "config: key does not match the chain's leaf certificate" in bad.stderr
+    assert not (tmp_path / "bad.cfg").exists()
+    ok = subprocess.run(args + ["--key", "leaf.key", "--out", "good.cfg"], cwd=tmp_path,
+                        capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    assert container(tmp_path, "leaf.key") == (tmp_path / "good.cfg").read_bytes()
+
+    g = Guest(tmp_path, append="serve=echo config=required", initrd=tmp_path / "good.cfg")
+    try:
+        g.wait_line(r"^config: ok$")
+        g.wait_line(r"^config: chain 2 certs, client CA 1, client map 1, users 1, key in KeyVault, module copy wiped$")
+        g.wait_line(r"^echo: listening 7$")
+        b = Bridge(g)
+        try:
+            b.wait_up()
+            assert echo_roundtrip(b.port, b"configured")[0] == b"configured"
+        finally:
+            b.stop()
+    finally:
+        g.stop()
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl missing")
+@pytest.mark.parametrize("case,reason", [
+    ("none", "config: no module (boot with -initrd <config>)"),
+    ("mismatch", "config: key does not match the chain's leaf certificate"),
+    ("truncated", "config: part runs past the end of the module"),
+])
+def test_config_refused_means_no_listener(tmp_path, case, reason):
+    initrd = None
+    if case != "none":
+        pki(tmp_path)
+        m = container(tmp_path, "other.key" if case == "mismatch" else "leaf.key")
+        if case == "truncated":
+            m = m[:len(m) - 10]
+        initrd = tmp_path / "cfg"
+        initrd.write_bytes(m)
+    g = Guest(tmp_path, append="serve=echo config=required", initrd=initrd)
+    try:
+        g.wait_line("^" + re.escape(reason) + "$")
+        g.wait_line(r"^serve: not listening \(configuration refused\)$")
+        time.sleep(0.5)
+        assert "echo: listening" not in g.text()
+        assert g.proc.poll() is None  # refuses, but does not crash
+    finally:
+        g.stop()

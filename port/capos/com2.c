@@ -100,7 +100,11 @@ void capos_com2_init(void)
     capos_outb(COM2 + UART_FCR, 0xC7);
     capos_outb(COM2 + UART_MCR, 0x0B);      /* DTR, RTS, OUT2 (IRQ gate) */
     rx_head = rx_tail = 0;
-    while (capos_inb(COM2 + UART_LSR) & LSR_DR)
+    /* No UART answers 0xFF (an empty bus): QEMU started without a second
+     * -serial. Say so rather than spin on a "data ready" that never ends. */
+    if (capos_inb(COM2 + UART_LSR) == 0xFF)
+        capos_panic("COM2 absent: start QEMU with a second -serial (the bridge socket)");
+    for (unsigned i = 0; i < 64 && (capos_inb(COM2 + UART_LSR) & LSR_DR); i++)
         (void)capos_inb(COM2 + UART_RBR); /* stale bytes from before */
     capos_trap_set_irq_gate(CAPOS_IRQ_BASE + COM2_IRQ,
                             (uint64_t)(uintptr_t)com2_irq);

@@ -25,13 +25,23 @@
  *              goes, "echo: open <n> <peer>", "echo: close <n> <why>".
  *              A failed POST still exits: nothing serves on a guest whose
  *              self-tests failed.
+ *   config=required  with serve=: refuse to listen unless the first
+ *              multiboot module (QEMU -initrd) is a configuration module
+ *              (core/bridge/guest_config.h) that parses and checks; a
+ *              module given without this switch is checked all the same.
+ *              The console says "config: ok" or the exact reason, then
+ *              "serve: not listening (configuration refused)" and the
+ *              guest halts without listening (fail closed).
  */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "core/base/ct.h"
 #include "core/base/selftest.h"
+#include "core/bridge/guest_config.h"
+#include "core/keys/key_vault.h"
 #include "port/capos/arena.h"
 #include "port/capos/capos_port.h"
 #include "port/capos/console.h"
@@ -46,6 +56,7 @@
 #define MULTIBOOT_BOOTLOADER_MAGIC 0x2BADB002u
 #define MB_INFO_MEMORY (1u << 0)
 #define MB_INFO_CMDLINE (1u << 2)
+#define MB_INFO_MODS (1u << 3)
 #define CMDLINE_MAX 1024
 #define STACK_PAINT 0xA5
 #define STACK_PAINT_MARGIN 512 /* keep clear of main's own live frame */
@@ -57,7 +68,13 @@ typedef struct multiboot_info {
     uint32_t mem_upper; /* KiB above 1 MiB */
     uint32_t boot_device;
     uint32_t cmdline; /* physical address of a NUL-terminated string */
+    uint32_t mods_count;
+    uint32_t mods_addr; /* physical address of mods_count module entries */
 } multiboot_info;
+
+typedef struct multiboot_module {
+    uint32_t mod_start, mod_end, string, reserved;
+} multiboot_module;
 
 /* From boot.S. */
 extern uint8_t boot_stack_bottom[], boot_stack_top[];
@@ -72,6 +89,15 @@ static capos_arena guest_arena;
 static capos_port_state port_state;
 static captls_port port;
 static capos_guest_net guest_net;
+static const multiboot_info *boot_mbi;
+
+/* The configuration module's check and the KeyVault it fills. */
+static captls_guest_config_work config_work;
+static captls_cap_slot vault_slots[8];
+static captls_cap_table vault_caps;
+static captls_vault_key vault_keys[2];
+static captls_key_vault vault;
+#define VAULT_OWNER 1
 
 /* Whole-token match, so "post=failure" or "xpost=fail" do not count. */
 static bool cmdline_has(const char *cmdline, const char *token)
@@ -91,6 +117,8 @@ static bool cmdline_has(const char *cmdline, const char *token)
     }
     return false;
 }
+
+static const char *boot_cmdline = "";
 
 static void post_line(void *ctx, const char *name, bool passed)
 {
@@ -159,6 +187,61 @@ static const char *echo_peer(void *ctx, captls_stream_id s)
     return capos_guest_net_peer(ctx, s);
 }
 
+/* The first multiboot module (QEMU -initrd), or NULL. */
+static uint8_t *config_module(size_t *len)
+{
+    const multiboot_module *m;
+    if (boot_mbi == NULL || (boot_mbi->flags & MB_INFO_MODS) == 0 ||
+        boot_mbi->mods_count == 0 || boot_mbi->mods_addr == 0)
+        return NULL;
+    m = (const multiboot_module *)(uintptr_t)boot_mbi->mods_addr;
+    if (m->mod_end <= m->mod_start)
+        return NULL;
+    *len = m->mod_end - m->mod_start;
+    return (uint8_t *)(uintptr_t)m->mod_start;
+}
+
+/* Parses and checks the configuration module, imports its key into the
+ * KeyVault and wipes the module's copy. On failure *why says exactly
+ * what is wrong; nothing is kept. */
+static captls_result load_config(const char **why)
+{
+    size_t len = 0;
+    uint8_t *mod = config_module(&len);
+    captls_guest_config cfg;
+    captls_cap_handle vh, key;
+    captls_result r;
+
+    CAPTLS_TRY(captls_guest_config_parse(mod, len, &cfg, why));
+    r = captls_guest_config_check(&cfg, port.entropy,
+                                  CAPTLS_CRED_MIN_ITERATIONS, &config_work,
+                                  why);
+    if (r == CAPTLS_OK) {
+        *why = "config: key: KeyVault refused the import";
+        r = captls_cap_table_init(&vault_caps, vault_slots, 8);
+        if (r == CAPTLS_OK)
+            r = captls_key_vault_init(&vault, &vault_caps, VAULT_OWNER,
+                                      vault_keys, 2, port.entropy,
+                                      CAPTLS_KEY_PROFILE_DEVELOPMENT,
+                                      port.clock, (captls_audit_sink){0});
+        if (r == CAPTLS_OK)
+            r = captls_key_vault_mint(&vault, VAULT_OWNER, CAPTLS_RIGHTS_ALL,
+                                      &vh);
+        if (r == CAPTLS_OK)
+            r = captls_key_vault_import_dev(
+                &vault, VAULT_OWNER, vh, cfg.part[CAPTLS_GC_KEY - 1],
+                cfg.part_len[CAPTLS_GC_KEY - 1], CAPTLS_KEY_PURPOSE_TLS,
+                "gateway-tls", config_work.scratch,
+                sizeof config_work.scratch, &key);
+        if (r == CAPTLS_OK)
+            *why = "config: ok";
+    }
+    /* The module's key bytes go whatever happened: the vault holds the
+     * only copy from here on (or none). */
+    captls_guest_config_wipe_key(mod, &cfg);
+    return r;
+}
+
 /* After a passing POST with serve=echo: interrupts, COM2, the bridge
  * link as the port's net and audit capabilities, then the echo service. */
 static __attribute__((noreturn)) void serve_echo(uint64_t tsc_entry)
@@ -170,6 +253,27 @@ static __attribute__((noreturn)) void serve_echo(uint64_t tsc_entry)
     if (port.entropy.fill(port.entropy.ctx, (uint8_t *)&epoch,
                           sizeof epoch) != CAPTLS_OK)
         capos_panic("serve: no entropy for the link epoch");
+    if (cmdline_has(boot_cmdline, "config=required") ||
+        config_module(&(size_t){0}) != NULL) {
+        const char *why = "config: ?";
+        captls_result r = load_config(&why);
+        capos_console_puts(why);
+        capos_console_puts("\n");
+        if (r != CAPTLS_OK) {
+            /* Fail closed: no listener, and the console said why. */
+            capos_console_puts("serve: not listening (configuration refused)\n");
+            capos_halt_forever();
+        }
+        capos_console_puts("config: chain ");
+        capos_console_put_u64(config_work.nchain);
+        capos_console_puts(" certs, client CA ");
+        capos_console_put_u64(config_work.nca);
+        capos_console_puts(", client map ");
+        capos_console_put_u64(config_work.nmap);
+        capos_console_puts(", users ");
+        capos_console_put_u64(config_work.nusers);
+        capos_console_puts(", key in KeyVault, module copy wiped\n");
+    }
     capos_irq_init();
     capos_com2_init();
     if (capos_guest_net_init(&guest_net, &port.clock, epoch, &port.net,
@@ -209,6 +313,8 @@ void capos_main(uint32_t magic, uint32_t info_addr)
     } else {
         capos_console_puts("boot: not started by a multiboot loader\n");
     }
+    boot_mbi = mbi;
+    boot_cmdline = cmdline;
     capos_console_puts("cmdline: ");
     capos_console_puts(cmdline);
     capos_console_puts("\n");

@@ -21,6 +21,15 @@
  * running. When the bridge goes away the guest sees its streams reset and
  * keeps running until a bridge connects again.
  *
+ *   captls-guest-bridge pack --chain F --key F --client-ca F
+ *                            --client-map F --users F --out MODULE
+ *   captls-guest-bridge check MODULE
+ * pack writes the guest's configuration module (core/bridge/guest_config.h;
+ * boot it with QEMU -initrd MODULE), after running the same checks the
+ * guest runs at boot, so a bad set is refused on the host first; check
+ * runs those checks on an existing module. Exit 0 ok, 1 refused (the
+ * reason on stderr), 2 usage.
+ *
  * stderr, one line per event: "bridge: listening on H:P",
  * "bridge: guest link up", "bridge: guest link down (...)",
  * "bridge: open N PEER", "bridge: close N WHY", and the link's refusal
@@ -45,6 +54,8 @@
 #include <unistd.h>
 
 #include "core/bridge/bridge_link.h"
+#include "core/bridge/guest_config.h"
+#include "core/gateway/credential_store.h"
 
 #define RECONNECT_NS 200000000ull
 #define OUTBUF CAPTLS_BRIDGE_WINDOW
@@ -293,6 +304,113 @@ static void client_step(captls_bridge_handle h)
         client_end(h, CAPTLS_BRIDGE_CLOSE_NORMAL, false, "done");
 }
 
+static uint8_t *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t *buf;
+    long n;
+    if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
+        n > (long)CAPTLS_GUEST_CONFIG_MAX || fseek(f, 0, SEEK_SET) != 0) {
+        if (f != NULL)
+            fclose(f);
+        return NULL;
+    }
+    buf = malloc((size_t)n + 1);
+    if (buf != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+static captls_result host_entropy(void *ctx, uint8_t *out, size_t len)
+{
+    (void)ctx;
+    while (len > 0) {
+        size_t n = len > 256 ? 256 : len;
+        if (getentropy(out, n) != 0)
+            return CAPTLS_ERR_ENTROPY_FAILURE;
+        out += n;
+        len -= n;
+    }
+    return CAPTLS_OK;
+}
+
+static int check_module(const uint8_t *m, size_t len)
+{
+    static captls_guest_config_work work;
+    captls_guest_config cfg;
+    captls_entropy e = {NULL, host_entropy};
+    const char *why = "";
+    if (captls_guest_config_parse(m, len, &cfg, &why) != CAPTLS_OK ||
+        captls_guest_config_check(&cfg, e, CAPTLS_CRED_MIN_ITERATIONS, &work,
+                                  &why) != CAPTLS_OK) {
+        fprintf(stderr, "%s\n", why);
+        return 1;
+    }
+    fprintf(stderr, "config: ok (chain %zu certs, client CA %zu, client map %zu, users %zu)\n",
+            work.nchain, work.nca, work.nmap, work.nusers);
+    return 0;
+}
+
+static int cmd_pack(int argc, char **argv)
+{
+    static const char *const opts[CAPTLS_GUEST_CONFIG_PARTS] = {
+        "--chain", "--key", "--client-ca", "--client-map", "--users"};
+    const char *paths[CAPTLS_GUEST_CONFIG_PARTS] = {0};
+    const uint8_t *parts[CAPTLS_GUEST_CONFIG_PARTS] = {0};
+    size_t lens[CAPTLS_GUEST_CONFIG_PARTS] = {0}, len = 0;
+    const char *outp = NULL;
+    static uint8_t out[CAPTLS_GUEST_CONFIG_MAX];
+    FILE *f;
+    int rc;
+
+    for (int i = 2; i < argc; i++) {
+        bool known = false;
+        for (unsigned k = 0; k < CAPTLS_GUEST_CONFIG_PARTS; k++) {
+            if (strcmp(argv[i], opts[k]) == 0 && i + 1 < argc) {
+                paths[k] = argv[++i];
+                known = true;
+            }
+        }
+        if (!known && strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
+            outp = argv[++i];
+            known = true;
+        }
+        if (!known) {
+            fprintf(stderr, "pack: unknown argument '%s'\n", argv[i]);
+            return 2;
+        }
+    }
+    for (unsigned k = 0; k < CAPTLS_GUEST_CONFIG_PARTS; k++) {
+        if (paths[k] == NULL || outp == NULL) {
+            fprintf(stderr, "usage: captls-guest-bridge pack --chain F --key F "
+                            "--client-ca F --client-map F --users F --out MODULE\n");
+            return 2;
+        }
+        if ((parts[k] = slurp(paths[k], &lens[k])) == NULL) {
+            fprintf(stderr, "pack: cannot read %s\n", paths[k]);
+            return 1;
+        }
+    }
+    if (captls_guest_config_encode(parts, lens, out, sizeof out, &len) != CAPTLS_OK) {
+        fprintf(stderr, "pack: a part is empty or too large (1..%u bytes each, %u in all)\n",
+                CAPTLS_GUEST_CONFIG_PART_MAX, CAPTLS_GUEST_CONFIG_MAX);
+        return 1;
+    }
+    if ((rc = check_module(out, len)) != 0)
+        return rc;
+    f = fopen(outp, "wb");
+    if (f == NULL || fwrite(out, 1, len, f) != len || fclose(f) != 0) {
+        fprintf(stderr, "pack: cannot write %s\n", outp);
+        return 1;
+    }
+    fprintf(stderr, "pack: wrote %s (%zu bytes)\n", outp, len);
+    return 0;
+}
+
 static void usage(void)
 {
     fprintf(stderr, "usage: captls-guest-bridge --listen HOST:PORT "
@@ -309,6 +427,17 @@ int main(int argc, char **argv)
     uint32_t epoch;
     struct sigaction sa;
 
+    if (argc >= 2 && strcmp(argv[1], "pack") == 0)
+        return cmd_pack(argc, argv);
+    if (argc == 3 && strcmp(argv[1], "check") == 0) {
+        size_t len = 0;
+        uint8_t *m = slurp(argv[2], &len);
+        if (m == NULL) {
+            fprintf(stderr, "check: cannot read %s\n", argv[2]);
+            return 1;
+        }
+        return check_module(m, len);
+    }
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc)
             listen_s = argv[++i];
