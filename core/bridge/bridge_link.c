@@ -27,14 +27,22 @@ static size_t tx_room(const captls_bridge_link *l)
     return CAPTLS_BRIDGE_TX_RING - l->tx_len;
 }
 
-static void tx_put(captls_bridge_link *l, const uint8_t *p, size_t n)
+/* Appends p[0..n) to a ring of `size` bytes holding `used` from `head`;
+ * the caller has checked the room. */
+static void ring_put(uint8_t *ring, size_t size, size_t head, size_t used,
+                     const uint8_t *p, size_t n)
 {
-    size_t tail = (l->tx_head + l->tx_len) % CAPTLS_BRIDGE_TX_RING;
-    size_t first = CAPTLS_BRIDGE_TX_RING - tail;
+    size_t tail = (head + used) % size;
+    size_t first = size - tail;
     if (first > n)
         first = n;
-    memcpy(l->tx + tail, p, first);
-    memcpy(l->tx, p + first, n - first);
+    memcpy(ring + tail, p, first);
+    memcpy(ring, p + first, n - first);
+}
+
+static void tx_put(captls_bridge_link *l, const uint8_t *p, size_t n)
+{
+    ring_put(l->tx, CAPTLS_BRIDGE_TX_RING, l->tx_head, l->tx_len, p, n);
     l->tx_len += n;
 }
 
@@ -300,12 +308,7 @@ static void on_open(captls_bridge_link *l, const uint8_t *p, size_t n)
 
 static void rx_append(captls_bridge_stream *s, const uint8_t *p, size_t n)
 {
-    size_t tail = (s->rx_head + s->rx_len) % CAPTLS_BRIDGE_WINDOW;
-    size_t first = CAPTLS_BRIDGE_WINDOW - tail;
-    if (first > n)
-        first = n;
-    memcpy(s->rx + tail, p, first);
-    memcpy(s->rx, p + first, n - first);
+    ring_put(s->rx, CAPTLS_BRIDGE_WINDOW, s->rx_head, s->rx_len, p, n);
     s->rx_len += (uint32_t)n;
 }
 
