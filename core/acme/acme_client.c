@@ -469,7 +469,7 @@ captls_result captls_acme_start_revoke(captls_acme_client *c,
     if (der == NULL || len == 0 || len > sizeof(c->revoke_der) ||
         reason > 10 || reason == 7)
         return refuse(c, CAPTLS_ACME_ERR_USAGE, CAPTLS_ERR_INVALID_ARGUMENT,
-                      "certificate (<= 8 KiB) and reason 0-6, 8-10");
+                      "certificate (<= 6000 bytes) and reason 0-6, 8-10");
     if (c->kid[0] == '\0')
         return refuse(c, CAPTLS_ACME_ERR_USAGE, CAPTLS_ERR_INVALID_ARGUMENT,
                       "no account: register first");
@@ -599,10 +599,36 @@ static bool build_new_order(captls_acme_client *c, captls_acme_request *req)
            post(c, req, c->dir.new_order, len, false);
 }
 
+/* POSTs {"<key>":"<base64url(der)>"[,"reason":n]} to url: finalize
+ * (RFC 8555 §7.4) and revokeCert (§7.6). reason < 0: no reason member.
+ * The base64url text is staged in c->req, which post() then overwrites
+ * with the JWS (the payload has been copied out by then). */
+static bool post_der_member(captls_acme_client *c, captls_acme_request *req,
+                            const char *url, const char *key,
+                            const uint8_t *der, size_t n, int reason)
+{
+    captls_json_writer w;
+    size_t bl = 0, len = 0;
+    if (captls_base64url_encode(der, n, c->req, sizeof(c->req), &bl) !=
+        CAPTLS_OK) {
+        fail(c, CAPTLS_ACME_ERR_OVERSIZED, CAPTLS_ERR_BUFFER_TOO_SMALL, 0,
+             key);
+        return false;
+    }
+    captls_json_writer_init(&w, (char *)c->payload, sizeof(c->payload));
+    captls_json_begin_object(&w);
+    captls_json_key_cstr(&w, key);
+    captls_json_string(&w, c->req, bl);
+    if (reason >= 0) {
+        captls_json_key_cstr(&w, "reason");
+        captls_json_int64(&w, reason);
+    }
+    captls_json_end_object(&w);
+    return payload_done(c, &w, &len) && post(c, req, url, len, false);
+}
+
 static bool build_finalize(captls_acme_client *c, captls_acme_request *req)
 {
-    char b64[CAPTLS_ACME_CSR_MAX * 4 / 3 + 4];
-    size_t bl = 0, len = 0;
     if (c->csr_len == 0) {
         const char *names[CAPTLS_ACME_MAX_IDENTIFIERS];
         for (size_t i = 0; i < c->nids; i++)
@@ -618,47 +644,19 @@ static bool build_finalize(captls_acme_client *c, captls_acme_request *req)
         progress(c, CAPTLS_ACME_STAGE_FINALIZE, "finalize ", c->finalize_url,
                  strlen(c->finalize_url));
     }
-    if (captls_base64url_encode(c->csr, c->csr_len, b64, sizeof(b64), &bl) !=
-        CAPTLS_OK) {
-        fail(c, CAPTLS_ACME_ERR_OVERSIZED, CAPTLS_ERR_BUFFER_TOO_SMALL, 0,
-             "CSR");
-        return false;
-    }
-    captls_json_writer w;
-    captls_json_writer_init(&w, (char *)c->payload, sizeof(c->payload));
-    captls_json_begin_object(&w);
-    captls_json_key_cstr(&w, "csr");
-    captls_json_string(&w, b64, bl);
-    captls_json_end_object(&w);
-    return payload_done(c, &w, &len) &&
-           post(c, req, c->finalize_url, len, false);
+    return post_der_member(c, req, c->finalize_url, "csr", c->csr, c->csr_len,
+                           -1);
 }
 
 static bool build_revoke(captls_acme_client *c, captls_acme_request *req)
 {
-    char b64[sizeof(c->revoke_der) * 4 / 3 + 4];
-    size_t bl = 0, len = 0;
     if (c->dir.revoke_cert[0] == '\0') {
         fail(c, CAPTLS_ACME_ERR_BAD_RESPONSE, CAPTLS_ERR_UNSUPPORTED, 0,
              "directory has no revokeCert");
         return false;
     }
-    if (captls_base64url_encode(c->revoke_der, c->revoke_len, b64, sizeof(b64),
-                                &bl) != CAPTLS_OK) {
-        fail(c, CAPTLS_ACME_ERR_OVERSIZED, CAPTLS_ERR_BUFFER_TOO_SMALL, 0,
-             "certificate");
-        return false;
-    }
-    captls_json_writer w;
-    captls_json_writer_init(&w, (char *)c->payload, sizeof(c->payload));
-    captls_json_begin_object(&w);
-    captls_json_key_cstr(&w, "certificate");
-    captls_json_string(&w, b64, bl);
-    captls_json_key_cstr(&w, "reason");
-    captls_json_int64(&w, c->revoke_reason);
-    captls_json_end_object(&w);
-    return payload_done(c, &w, &len) &&
-           post(c, req, c->dir.revoke_cert, len, false);
+    return post_der_member(c, req, c->dir.revoke_cert, "certificate",
+                           c->revoke_der, c->revoke_len, c->revoke_reason);
 }
 
 /* Renewal decision without (more) requests: due -> order, else DONE. */

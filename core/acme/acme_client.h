@@ -131,6 +131,8 @@
 #define CAPTLS_ACME_MAX_CHAIN 4u
 #define CAPTLS_ACME_CHAIN_DER_MAX 32768u
 #define CAPTLS_ACME_CSR_MAX 4096u
+/* A certificate to revoke: its base64url must fit the payload. */
+#define CAPTLS_ACME_REVOKE_DER_MAX 6000u
 /* Retry budgets. */
 #define CAPTLS_ACME_BAD_NONCE_RETRIES 5u
 #define CAPTLS_ACME_RATE_RETRIES 3u
@@ -305,7 +307,7 @@ typedef struct captls_acme_client {
     /* renew */
     captls_acme_renewal renewal;
     /* revoke */
-    uint8_t revoke_der[CAPTLS_ACME_CSR_MAX * 2];
+    uint8_t revoke_der[CAPTLS_ACME_REVOKE_DER_MAX];
     size_t revoke_len;
     uint8_t revoke_reason;
     /* buffers */
@@ -352,7 +354,8 @@ CAPTLS_MUST_CHECK captls_result captls_acme_start_order(
  * not due. */
 CAPTLS_MUST_CHECK captls_result captls_acme_start_renew(
     captls_acme_client *c, const captls_acme_order_params *p, bool force);
-/* Seed revoke(): der is the certificate (copied, at most 8 KiB). */
+/* Seed revoke(): der is the certificate (copied, at most
+ * CAPTLS_ACME_REVOKE_DER_MAX bytes). */
 CAPTLS_MUST_CHECK captls_result captls_acme_start_revoke(
     captls_acme_client *c, const uint8_t *der, size_t len, uint8_t reason);
 
