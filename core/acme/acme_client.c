@@ -1382,7 +1382,8 @@ static void on_error(captls_acme_client *c, const captls_acme_response *r,
         captls_acme_failure_set(&p, CAPTLS_ACME_ERR_HTTP_STATUS,
                                 r->status >= 500 ? CAPTLS_ERR_IO
                                                  : CAPTLS_ERR_MALFORMED,
-                                r->status, "HTTP error without a problem", 33);
+                                r->status, "HTTP error without a problem",
+                                sizeof("HTTP error without a problem") - 1);
     p.http_status = r->status;
     if (p.kind == CAPTLS_ACME_ERR_BAD_NONCE && post_req) {
         /* RFC 8555 §6.5: retry with the nonce this response carried */
