@@ -13,6 +13,7 @@ import signal
 import socket
 import ssl
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -526,8 +527,55 @@ class Client:
             except (ssl.SSLError, OSError):
                 self.closed = True
 
+    def command(self, text, pattern, timeout=DEADLINE):
+        """Type a line; wait for pattern in what follows it."""
+        start = len(self.text())
+        self.line(text)
+        return self.expect(pattern, timeout, start)
+
+    def logout(self, timeout=DEADLINE):
+        """`exit`, then the server's close."""
+        self.line("exit")
+        self.wait_closed(timeout)
+        self.close()
+
     def close(self):
         try:
             self.sock.close()
         except OSError:
             pass
+
+
+def hold_sessions(g, ctx, n, prompt, timeout=120):
+    """n TLS sessions (one thread each) logged in at once; with all of them
+    open, read the gateway's counters, RSS and descriptors; then all
+    `exit`. Returns those figures and the workers' errors."""
+    barrier = threading.Barrier(n + 1, timeout=timeout)
+    errors = []
+
+    def worker():
+        try:
+            c = Client.tls(g.port, ctx, timeout=timeout)
+            c.expect(prompt, timeout=timeout)
+            barrier.wait()
+            barrier.wait()
+            c.logout(timeout=timeout)
+        except Exception as e:      # returned to the caller
+            errors.append(repr(e))
+            barrier.abort()
+
+    ts = [threading.Thread(target=worker, daemon=True) for _ in range(n)]
+    t0 = time.monotonic()
+    for t in ts:
+        t.start()
+    res = {"errors": errors}
+    try:
+        barrier.wait()
+        res.update(open_s=time.monotonic() - t0, stats_open=g.stats(),
+                   rss_open_kb=g.rss_kb(), fds_open=g.fds())
+        barrier.wait()
+    except threading.BrokenBarrierError:
+        errors.append("barrier broken")
+    for t in ts:
+        t.join(timeout)
+    return res

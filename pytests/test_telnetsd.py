@@ -14,7 +14,6 @@ import socket
 import ssl
 import struct
 import subprocess
-import threading
 import time
 
 import pexpect
@@ -343,9 +342,7 @@ def test_auth_mtls_requires_a_certificate(pki, gws):
     assert "login:" not in out
     # a mapped certificate still works in this mode
     c = cert_login(pki, g.port)
-    c.line("exit")
-    c.wait_closed()
-    c.close()
+    c.logout()
     gws.finish(g)
 
 
@@ -405,12 +402,8 @@ def test_window_size_python_naws(pki, gws):
     c.expect(PROMPT.format("alice"))
     c.send(bytes([h.IAC, h.WILL, h.OPT_NAWS, h.IAC, h.SB, h.OPT_NAWS,
                   0, 255, 255, 0, 30, h.IAC, h.SE]))
-    start = len(c.text())
-    c.line("session")
-    c.expect(r"window: 255x30", start=start)
-    c.line("exit")
-    c.wait_closed()
-    c.close()
+    c.command("session", r"window: 255x30")
+    c.logout()
     gws.finish(g)
 
 
@@ -444,12 +437,8 @@ def test_rotation_while_a_session_is_open(pki, gws, tmp_path):
         assert time.monotonic() < end, g.describe()
         time.sleep(0.05)
     assert served_serial(pki, g.port) == pki.server_serials[1]
-    start = len(c.text())
-    c.line("echo still here")
-    c.expect(r"still here\r\n", start=start)
-    c.line("exit")
-    c.wait_closed()
-    c.close()
+    c.command("echo still here", r"still here\r\n")
+    c.logout()
     gws.finish(g)
 
 
@@ -582,9 +571,7 @@ def test_teardown_paths_release_everything(pki, gws):
     g.wait_idle()
     # shell exit
     c = pw_login(pki, g.port)
-    c.line("exit")
-    c.wait_closed()
-    c.close()
+    c.logout()
     g.wait_idle()
     # login timeout: nothing typed at "login: "
     c = Client.tls(g.port, h.tls_context(pki))
@@ -614,12 +601,8 @@ def test_handshake_timeout_does_not_slow_others(pki, gws):
     waited = time.monotonic() - t0
     assert 0.8 < waited < 5, waited
     silent.close()
-    start = len(c.text())
-    c.line("echo alive")
-    c.expect(r"alive\r\n", start=start)
-    c.line("exit")
-    c.wait_closed()
-    c.close()
+    c.command("echo alive", r"alive\r\n")
+    c.logout()
     s = g.wait_idle()
     assert s["handshake_timeouts"] == 1, s
     gws.finish(g)
@@ -647,9 +630,7 @@ def test_sigterm_with_sessions_open(pki, gws):
 def _one_session(port, ctx):
     c = Client.tls(port, ctx)
     c.expect(PROMPT.format("alice"))
-    c.line("exit")
-    c.wait_closed()
-    c.close()
+    c.logout()
 
 
 def test_load_sequential_and_concurrent(pki, gws):
@@ -669,33 +650,10 @@ def test_load_sequential_and_concurrent(pki, gws):
     g.wait_idle()
     fds1, rss1 = g.fds(), g.rss_kb()
     # concurrent: all open at once, then all exit
-    barrier = threading.Barrier(nconc + 1, timeout=120)
-    errors = []
-
-    def worker():
-        try:
-            c = Client.tls(g.port, ctx, timeout=120)
-            c.expect(PROMPT.format("alice"), timeout=120)
-            barrier.wait()
-            barrier.wait()
-            c.line("exit")
-            c.wait_closed(timeout=60)
-            c.close()
-        except Exception as e:      # reported below
-            errors.append(repr(e))
-            barrier.abort()
-
-    ts = [threading.Thread(target=worker, daemon=True) for _ in range(nconc)]
-    for t in ts:
-        t.start()
-    barrier.wait()
-    s = g.stats()
-    peak_rss = g.rss_kb()
+    res = h.hold_sessions(g, ctx, nconc, PROMPT.format("alice"))
+    assert not res["errors"], res["errors"][:5]
+    s, peak_rss = res["stats_open"], res["rss_open_kb"]
     assert s["live"] == nconc and s["sessions"] == nconc, s
-    barrier.wait()
-    for t in ts:
-        t.join(120)
-    assert not errors, errors[:5]
     g.wait_idle(timeout=60)
     fds2, rss2 = g.fds(), g.rss_kb()
     print(f"\nload: {nseq} sequential in {seq_s:.1f}s "
