@@ -7,6 +7,7 @@ buffers_out=0/0/0, caps_live as right after start, and SIGTERM exits 0.
 
 CAPTLS_TELNETS_LOAD=full runs the full load of item 10 (10,000 sequential
 connections, 500 concurrent sessions) instead of the quick one."""
+import hashlib
 import os
 import re
 import signal
@@ -218,6 +219,44 @@ def test_wrong_password_and_unknown_user(pki, gws):
     a = g.audit()
     assert a.count("gateway.login.failed") + a.count("gateway.login.locked") \
         >= 3, a
+    gws.finish(g)
+
+
+def test_unknown_user_same_work_and_back_off(pki, gws):
+    """Issue 12 item 4: the same message and timing for an unknown user and
+    a wrong password. Each attempt is the first on a fresh connection (so
+    the back-off is the same); both must cost about one PBKDF2 at the
+    users file's iteration count (calibrated here with hashlib), and both
+    get the same back-off before the next "login: "."""
+    g = gws.start()
+    ctx = h.tls_context(pki)
+    t0 = time.perf_counter()
+    hashlib.pbkdf2_hmac("sha256", b"x", b"0123456789abcdef", h.ITERATIONS)
+    calib = time.perf_counter() - t0
+    took = {"carol": [], "nobody": []}
+    gaps = {}
+    for i in range(4):
+        for user in took:
+            c = Client.tls(g.port, ctx)
+            c.expect("login: ")
+            c.line(user)
+            c.expect("Password: ")
+            t0 = time.perf_counter()
+            c.line("not the password")
+            m = c.expect(r"Login incorrect\r\n")
+            took[user].append(time.perf_counter() - t0)
+            if i == 0:
+                c.expect("login: ", start=m.end())
+                gaps[user] = time.perf_counter() - t0
+            c.close()
+    med = {u: sorted(v)[len(v) // 2] for u, v in took.items()}
+    for u in med:
+        assert med[u] > 0.3 * calib, (med, calib)
+        assert gaps[u] > 0.5, gaps
+    assert 0.5 < med["nobody"] / med["carol"] < 2.0, (med, calib)
+    assert abs(gaps["nobody"] - gaps["carol"]) < 0.5, gaps
+    s = g.wait_idle()
+    assert s["logins_failed"] == 8 and s["logins_ok"] == 0, s
     gws.finish(g)
 
 
