@@ -44,7 +44,14 @@ bool captls_http_is_tchar(uint8_t c)
     if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
         (c >= 'A' && c <= 'Z'))
         return true;
-    return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+    switch (c) {
+    case '!': case '#': case '$': case '%': case '&': case '\'': case '*':
+    case '+': case '-': case '.': case '^': case '_': case '`': case '|':
+    case '~':
+        return true;
+    default:
+        return false;
+    }
 }
 
 bool captls_http_is_token(const uint8_t *s, size_t n)

@@ -27,7 +27,13 @@ static bool is_unreserved(uint8_t c)
 
 static bool is_sub_delim(uint8_t c)
 {
-    return c != 0 && strchr("!$&'()*+,;=", c) != NULL;
+    switch (c) {
+    case '!': case '$': case '&': case '\'': case '(': case ')': case '*':
+    case '+': case ',': case ';': case '=':
+        return true;
+    default:
+        return false;
+    }
 }
 
 /* RFC 3986 §3.3 pchar minus '%' (checked separately), plus '/' and '?'
@@ -36,6 +42,12 @@ static bool is_path_char(uint8_t c)
 {
     return is_unreserved(c) || is_sub_delim(c) || c == ':' || c == '@' ||
            c == '/' || c == '?';
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+    size_t n = strlen(a);
+    return n == strlen(b) && memcmp(a, b, n) == 0;
 }
 
 static bool parse_ipv4(const char *h, size_t n)
@@ -111,7 +123,7 @@ bool captls_http_host_is_loopback(const char *host)
 {
     size_t n = strlen(host);
 
-    if (strcmp(host, "localhost") == 0 || strcmp(host, "::1") == 0)
+    if (str_eq(host, "localhost") || str_eq(host, "::1"))
         return true;
     return n > 4 && memcmp(host, "127.", 4) == 0 && parse_ipv4(host, n);
 }
@@ -235,5 +247,5 @@ bool captls_http_url_same_origin(const captls_http_url *a,
                                  const captls_http_url *b)
 {
     return a->https == b->https && a->port == b->port &&
-           strcmp(a->host, b->host) == 0;
+           str_eq(a->host, b->host);
 }
