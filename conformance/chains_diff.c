@@ -10,7 +10,6 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
-#include "core/verify/public_suffix.h"
 #include "core/verify/verify_chain.h"
 #include "core/x509/certificate.h"
 
@@ -25,7 +24,7 @@ void chains_diff_policy(captls_verification_policy *p, unsigned maxchain)
     p->accept_any_eku = false;
 }
 
-static void set_verdict(chains_verdict *v, const char *verdict,
+void chains_verdict_set(chains_verdict *v, const char *verdict,
                         const char *detail)
 {
     snprintf(v->verdict, sizeof(v->verdict), "%s", verdict);
@@ -34,8 +33,29 @@ static void set_verdict(chains_verdict *v, const char *verdict,
 
 /* ------------------------------------------------------------- captls */
 
-static int parse_one(const chains_blob *b, captls_certificate *cert,
-                     const char *what, size_t i, chains_verdict *v)
+int chains_case_identity(const chains_case *c, const char **host,
+                         size_t *host_len, uint8_t ip[16], const uint8_t **ip_out,
+                         size_t *ip_len, chains_verdict *v)
+{
+    if (c->is_ip) {
+        if (inet_pton(AF_INET, c->host, ip) == 1) {
+            *ip_len = 4;
+        } else if (inet_pton(AF_INET6, c->host, ip) == 1) {
+            *ip_len = 16;
+        } else {
+            chains_verdict_set(v, "error", "bad IP literal in the case");
+            return -1;
+        }
+        *ip_out = ip;
+    } else if (c->host[0]) {
+        *host = c->host;
+        *host_len = strlen(c->host);
+    }
+    return 0;
+}
+
+int chains_parse_cert(const chains_blob *b, captls_certificate *cert,
+                      const char *what, size_t i, chains_verdict *v)
 {
     captls_der_error err = {0};
     captls_result r = captls_certificate_parse(cert, b->der, b->len, &err);
@@ -45,21 +65,12 @@ static int parse_one(const chains_blob *b, captls_certificate *cert,
     snprintf(d, sizeof(d), "%s[%zu] does not parse: %s at byte %zu: %s", what,
              i, captls_result_name(r), err.offset,
              err.reason ? err.reason : "-");
-    set_verdict(v, "error", d);
+    chains_verdict_set(v, "error", d);
     return -1;
 }
 
 void chains_run_captls(const chains_case *c, captls_sig_cache *cache,
                        chains_verdict *v)
-{
-    captls_verification_policy pol;
-    chains_diff_policy(&pol, c->maxchain);
-    chains_run_captls_policy(c, &pol, cache, v);
-}
-
-void chains_run_captls_policy(const chains_case *c,
-                              const captls_verification_policy *pol,
-                              captls_sig_cache *cache, chains_verdict *v)
 {
     size_t n = 1 + c->nroots + c->npool;
     captls_certificate *certs = calloc(n, sizeof(*certs));
@@ -70,22 +81,24 @@ void chains_run_captls_policy(const chains_case *c,
 
     memset(v, 0, sizeof(*v));
     if (!certs || !scratch || !out) {
-        set_verdict(v, "error", "out of memory");
+        chains_verdict_set(v, "error", "out of memory");
         goto done;
     }
-    if (parse_one(&c->leaf, &certs[0], "leaf", 0, v))
+    if (chains_parse_cert(&c->leaf, &certs[0], "leaf", 0, v))
         goto done;
     for (size_t i = 0; i < c->nroots; i++) {
-        if (parse_one(&c->roots[i], &certs[1 + i], "root", i, v))
+        if (chains_parse_cert(&c->roots[i], &certs[1 + i], "root", i, v))
             goto done;
         roots[i] = &certs[1 + i];
     }
     for (size_t i = 0; i < c->npool; i++) {
-        if (parse_one(&c->pool[i], &certs[1 + c->nroots + i], "pool", i, v))
+        if (chains_parse_cert(&c->pool[i], &certs[1 + c->nroots + i], "pool", i, v))
             goto done;
         pool[i] = &certs[1 + c->nroots + i];
     }
 
+    captls_verification_policy pol;
+    chains_diff_policy(&pol, c->maxchain);
     captls_anchor_cert_list list = {roots, c->nroots};
     captls_verify_input in;
     memset(&in, 0, sizeof(in));
@@ -93,41 +106,28 @@ void chains_run_captls_policy(const chains_case *c,
     in.intermediates = pool;
     in.intermediate_count = c->npool;
     captls_anchor_source_from_certs(&in.anchors, &list, 1);
-    in.policy = pol;
-    in.public_suffixes = &captls_psl_builtin;
+    in.policy = &pol;
     if (!captls_cert_purpose_from_name(c->purpose, &in.purpose)) {
-        set_verdict(v, "error", "unknown purpose");
+        chains_verdict_set(v, "error", "unknown purpose");
         goto done;
     }
     in.at_epoch_seconds = c->at;
     in.clock_provenance = CAPTLS_CLOCK_TRUSTED;
     uint8_t ip[16];
-    if (c->is_ip) {
-        if (inet_pton(AF_INET, c->host, ip) == 1) {
-            in.ip = ip;
-            in.ip_len = 4;
-        } else if (inet_pton(AF_INET6, c->host, ip) == 1) {
-            in.ip = ip;
-            in.ip_len = 16;
-        } else {
-            set_verdict(v, "error", "bad IP literal in the case");
-            goto done;
-        }
-    } else if (c->host[0]) {
-        in.hostname = c->host;
-        in.hostname_len = strlen(c->host);
-    }
+    if (chains_case_identity(c, &in.hostname, &in.hostname_len, ip, &in.ip,
+                             &in.ip_len, v))
+        goto done;
     in.cache = cache;
 
     captls_result r = captls_verify_chain(&in, scratch, out);
     if (r != CAPTLS_OK) {
         char d[96];
         snprintf(d, sizeof(d), "captls_verify_chain: %s", captls_result_name(r));
-        set_verdict(v, "error", d);
+        chains_verdict_set(v, "error", d);
     } else if (out->valid) {
-        set_verdict(v, "ok", "");
+        chains_verdict_set(v, "ok", "");
     } else {
-        set_verdict(v, captls_failure_reason_name(out->reason), out->detail);
+        chains_verdict_set(v, captls_failure_reason_name(out->reason), out->detail);
     }
 done:
     free(out);
@@ -254,18 +254,18 @@ void chains_run_openssl(const chains_case *c, chains_verdict *v)
 
     memset(v, 0, sizeof(*v));
     if (!store || !untrusted || !ctx) {
-        set_verdict(v, "error", "out of memory");
+        chains_verdict_set(v, "error", "out of memory");
         goto done;
     }
     if (!leaf) {
-        set_verdict(v, "error", "OpenSSL: leaf does not parse");
+        chains_verdict_set(v, "error", "OpenSSL: leaf does not parse");
         goto done;
     }
     for (size_t i = 0; i < c->nroots; i++) {
         X509 *x = d2i(&c->roots[i]);
         if (!x || !X509_STORE_add_cert(store, x)) {
             X509_free(x);
-            set_verdict(v, "error", "OpenSSL: a root does not parse");
+            chains_verdict_set(v, "error", "OpenSSL: a root does not parse");
             goto done;
         }
         X509_free(x); /* the store holds its own reference */
@@ -274,12 +274,12 @@ void chains_run_openssl(const chains_case *c, chains_verdict *v)
         X509 *x = d2i(&c->pool[i]);
         if (!x || !sk_X509_push(untrusted, x)) {
             X509_free(x);
-            set_verdict(v, "error", "OpenSSL: a pool certificate does not parse");
+            chains_verdict_set(v, "error", "OpenSSL: a pool certificate does not parse");
             goto done;
         }
     }
     if (!X509_STORE_CTX_init(ctx, store, leaf, untrusted)) {
-        set_verdict(v, "error", "X509_STORE_CTX_init failed");
+        chains_verdict_set(v, "error", "X509_STORE_CTX_init failed");
         goto done;
     }
     X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(ctx);
@@ -296,24 +296,24 @@ void chains_run_openssl(const chains_case *c, chains_verdict *v)
     X509_STORE_CTX_set_purpose(ctx, purpose);
     if (c->is_ip) {
         if (!X509_VERIFY_PARAM_set1_ip_asc(param, c->host)) {
-            set_verdict(v, "error", "OpenSSL: bad IP literal");
+            chains_verdict_set(v, "error", "OpenSSL: bad IP literal");
             goto done;
         }
     } else if (c->host[0]) {
         X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS |
                                                    X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
         if (!X509_VERIFY_PARAM_set1_host(param, c->host, strlen(c->host))) {
-            set_verdict(v, "error", "OpenSSL: set1_host refused the name");
+            chains_verdict_set(v, "error", "OpenSSL: set1_host refused the name");
             goto done;
         }
     }
     int ok = X509_verify_cert(ctx);
     if (ok == 1) {
         if (strcmp(c->purpose, "codeSigning") == 0 && !codesign_eku_ok(ctx)) {
-            set_verdict(v, "badEku", "no codeSigning EKU (checked by the runner)");
+            chains_verdict_set(v, "badEku", "no codeSigning EKU (checked by the runner)");
             v->openssl_error = X509_V_ERR_INVALID_PURPOSE;
         } else {
-            set_verdict(v, "ok", "");
+            chains_verdict_set(v, "ok", "");
         }
     } else {
         int e = X509_STORE_CTX_get_error(ctx);
@@ -321,7 +321,7 @@ void chains_run_openssl(const chains_case *c, chains_verdict *v)
         snprintf(d, sizeof(d), "X509_V_ERR %d at depth %d: %s", e,
                  X509_STORE_CTX_get_error_depth(ctx),
                  X509_verify_cert_error_string(e));
-        set_verdict(v, chains_diff_openssl_reason(e), d);
+        chains_verdict_set(v, chains_diff_openssl_reason(e), d);
         v->openssl_error = e;
     }
 done:

@@ -47,14 +47,24 @@ typedef struct chains_verdict {
  * whose only EKU is anyExtendedKeyUsage, as the CA/B BRs 7.1.2.7.10 do). */
 void chains_diff_policy(captls_verification_policy *p, unsigned maxchain);
 
+/* Shared by the runners (chains_store.c): sets a verdict and its detail;
+ * parses one certificate of the case (0, or -1 with v = "error" naming
+ * what[i] and the byte offset); the case's reference identity, a host name
+ * (*host, *host_len) or an IP address (decoded into ip[16], *ip_out and
+ * *ip_len set), nothing for "none" (0, or -1 with v = "error" for an IP
+ * literal that does not decode). */
+struct captls_certificate;
+void chains_verdict_set(chains_verdict *v, const char *verdict,
+                        const char *detail);
+int chains_parse_cert(const chains_blob *b, struct captls_certificate *cert,
+                      const char *what, size_t i, chains_verdict *v);
+int chains_case_identity(const chains_case *c, const char **host,
+                         size_t *host_len, uint8_t ip[16], const uint8_t **ip_out,
+                         size_t *ip_len, chains_verdict *v);
+
 /* Runs the captls side. cache may be NULL (cold). */
 void chains_run_captls(const chains_case *c, captls_sig_cache *cache,
                        chains_verdict *v);
-/* The same under the given policy (the per-preset runs, chains_presets.h);
- * chains_run_captls is this with chains_diff_policy(). */
-void chains_run_captls_policy(const chains_case *c,
-                              const captls_verification_policy *pol,
-                              captls_sig_cache *cache, chains_verdict *v);
 /* Runs the OpenSSL side. */
 void chains_run_openssl(const chains_case *c, chains_verdict *v);
 

@@ -19,9 +19,14 @@
  * ("store refused root[i]: RESULT"); any other failure to build the store,
  * or a verifier error, is the verdict "error" with the reason.
  * NOT compared here: audit records (none are asked for).
+ * plant_fault (tests of the runner only: captls-chains-diff
+ * --plant-anchor-fault): the roots are parsed but never added, so the two
+ * anchor paths must be seen to differ on any case that needs an anchor.
  */
 #ifndef CAPTLS_CONFORMANCE_CHAINS_STORE_H
 #define CAPTLS_CONFORMANCE_CHAINS_STORE_H
+
+#include <stdbool.h>
 
 #include "conformance/chains_corpus.h"
 #include "conformance/chains_diff.h"
@@ -30,6 +35,6 @@
 /* Runs case c through TrustStore + CertVerifier under `policy`. */
 void chains_run_captls_store(const chains_case *c,
                              const captls_verification_policy *policy,
-                             chains_verdict *v);
+                             bool plant_fault, chains_verdict *v);
 
 #endif

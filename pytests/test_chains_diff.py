@@ -2,7 +2,8 @@
   - captls and OpenSSL agree with each other but not with the generator's
     expected verdict (EXPECT);
   - the two captls anchor paths disagree: roots as a certificate list vs
-    the same roots in a TrustStore through a CertVerifier (ANCHOR-PATH);
+    the same roots in a TrustStore through a CertVerifier (ANCHOR-PATH; a
+    fault planted with --plant-anchor-fault);
   - a disagreement is not named by a known row with the exact case id,
     category and pair of verdicts (DISAGREE) -- a row for another case of
     the same kind does not excuse it;
@@ -55,9 +56,6 @@ def corpus(tmp_path_factory):
     rk = ec.generate_private_key(ec.SECP256R1())
     lk = ec.generate_private_key(ec.SECP256R1())
     root = cert(x509, "Root", rk, "Root", rk, True)
-    # same key and name, EKU codeSigning only: a TrustStore admits it for
-    # codeSigning alone, the certificate-list path reads its EKU itself
-    root_cs = cert(x509, "Root", rk, "Root", rk, True, eku=[EKU.CODE_SIGNING])
     leaf = cert(x509, "leaf", lk, "Root", rk, False, eku=[EKU.SERVER_AUTH],
                 san="www.example")
     at = int((T0 + datetime.timedelta(days=10)).timestamp())
@@ -72,7 +70,6 @@ def corpus(tmp_path_factory):
         # difference, section 5) -- but no row names this case
         "unlisted": case(1, "name-trailing-dot", "ok", root, "www.example."),
         "expect": case(2, "plain-wrong-expect", "expired", root),
-        "anchor": case(3, "root-eku-codesigning", "badEku", root_cs),
     }
     known = d / "known.md"
     known.write_text("## 5. absolute host names\n```known\n"
@@ -123,17 +120,17 @@ def test_known_rows_match_exact_case_ids(corpus):
 
 
 def test_anchor_paths_must_agree(corpus):
-    # found with this check: the certificate list says badEku (the root's
-    # EKU excludes serverAuth), the TrustStore path unknownAnchor (the
-    # store admitted the root for codeSigning only)
+    # a planted fault in the TrustStore path (its roots never added): the
+    # clean case must now fail as ANCHOR-PATH, naming both verdicts
     d, cases, known = corpus
-    r, lines = run(d, known, cases["anchor"])
-    anchor = [l for l in lines if l.startswith("ANCHOR-PATH: case 3 ")]
-    if r.returncode == 0:
-        pytest.fail("anchor paths agree now: turn this case into a clean one "
-                    "(the TrustStore and list paths give the same reason)")
-    assert anchor, r.stdout
-    assert "certificate list badEku" in anchor[0]
+    path = d / "cases.txt"
+    path.write_text(cases["clean"])
+    r = subprocess.run([str(DIFF), "--known", str(known), "--plant-anchor-fault",
+                        str(path)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1, r.stdout
+    assert ("ANCHOR-PATH: case 0 (plain-ok) expected ok: certificate list ok [] "
+            "/ TrustStore unknownAnchor") in r.stdout, r.stdout
+    assert r.stdout.splitlines()[-1] == "chains-diff: 0 passed, 1 failed"
 
 
 def test_stale_known_row_is_reported(corpus):
