@@ -401,13 +401,17 @@ captls_result captls_gateway_init(captls_gateway *gw,
 
 bool captls_gateway_host_is_loopback(const char *host)
 {
+    size_t n;
+
     if (host == NULL)
         return false;
-    if (strcmp(host, "localhost") == 0 || strcmp(host, "::1") == 0 ||
-        strcmp(host, "[::1]") == 0)
+    n = strlen(host);
+    if ((n == 9 && memcmp(host, "localhost", 9) == 0) ||
+        (n == 3 && memcmp(host, "::1", 3) == 0) ||
+        (n == 5 && memcmp(host, "[::1]", 5) == 0))
         return true;
     /* 127.0.0.0/8 in dotted form: "127." and three more numbers */
-    if (strncmp(host, "127.", 4) != 0)
+    if (n < 4 || memcmp(host, "127.", 4) != 0)
         return false;
     unsigned parts = 1, digits = 0, value = 0;
     for (const char *p = host + 4; ; p++) {
@@ -809,8 +813,10 @@ static void slot_timers(captls_gateway *gw, captls_gateway_slot *s,
 
 static size_t host_len(const char *peer)
 {
-    const char *colon = strrchr(peer, ':');
-    return colon != NULL ? (size_t)(colon - peer) : strlen(peer);
+    size_t n = strlen(peer);
+    while (n > 0 && peer[n - 1] != ':')
+        n--;
+    return n > 0 ? n - 1 : strlen(peer); /* up to the last ':' */
 }
 
 static uint32_t pending_from(const captls_gateway *gw, const char *peer)
