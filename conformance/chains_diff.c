@@ -10,6 +10,7 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
+#include "core/verify/public_suffix.h"
 #include "core/verify/verify_chain.h"
 #include "core/x509/certificate.h"
 
@@ -72,6 +73,15 @@ int chains_parse_cert(const chains_blob *b, captls_certificate *cert,
 void chains_run_captls(const chains_case *c, captls_sig_cache *cache,
                        chains_verdict *v)
 {
+    captls_verification_policy pol;
+    chains_diff_policy(&pol, c->maxchain);
+    chains_run_captls_policy(c, &pol, cache, v);
+}
+
+void chains_run_captls_policy(const chains_case *c,
+                              const captls_verification_policy *pol,
+                              captls_sig_cache *cache, chains_verdict *v)
+{
     size_t n = 1 + c->nroots + c->npool;
     captls_certificate *certs = calloc(n, sizeof(*certs));
     const captls_certificate *roots[CHAINS_MAX_ROOTS];
@@ -97,8 +107,6 @@ void chains_run_captls(const chains_case *c, captls_sig_cache *cache,
         pool[i] = &certs[1 + c->nroots + i];
     }
 
-    captls_verification_policy pol;
-    chains_diff_policy(&pol, c->maxchain);
     captls_anchor_cert_list list = {roots, c->nroots};
     captls_verify_input in;
     memset(&in, 0, sizeof(in));
@@ -106,7 +114,8 @@ void chains_run_captls(const chains_case *c, captls_sig_cache *cache,
     in.intermediates = pool;
     in.intermediate_count = c->npool;
     captls_anchor_source_from_certs(&in.anchors, &list, 1);
-    in.policy = &pol;
+    in.policy = pol;
+    in.public_suffixes = &captls_psl_builtin;
     if (!captls_cert_purpose_from_name(c->purpose, &in.purpose)) {
         chains_verdict_set(v, "error", "unknown purpose");
         goto done;

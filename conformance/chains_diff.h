@@ -65,6 +65,11 @@ int chains_case_identity(const chains_case *c, const char **host,
 /* Runs the captls side. cache may be NULL (cold). */
 void chains_run_captls(const chains_case *c, captls_sig_cache *cache,
                        chains_verdict *v);
+/* The same under the given policy (the per-preset runs, chains_presets.h);
+ * chains_run_captls is this with chains_diff_policy(). */
+void chains_run_captls_policy(const chains_case *c,
+                              const captls_verification_policy *pol,
+                              captls_sig_cache *cache, chains_verdict *v);
 /* Runs the OpenSSL side. */
 void chains_run_openssl(const chains_case *c, chains_verdict *v);
 

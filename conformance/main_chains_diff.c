@@ -33,6 +33,7 @@
 #include "conformance/chains_corpus.h"
 #include "conformance/chains_diff.h"
 #include "conformance/chains_known.h"
+#include "conformance/chains_presets.h"
 #include "conformance/chains_store.h"
 
 #define MAX_REASONS 32
@@ -106,6 +107,7 @@ int main(int argc, char **argv)
     tally t[MAX_REASONS];
     size_t nt = 0;
     memset(t, 0, sizeof(t));
+    chains_preset_tally presets = {0};
     unsigned agree = 0, known = 0, disagree = 0, expect_fail = 0, anchor_fail = 0;
     unsigned captls_vs_expect = 0;
     for (size_t k = 0; k < run; k++) {
@@ -117,6 +119,7 @@ int main(int argc, char **argv)
         chains_diff_policy(&pol, c->maxchain);
         chains_run_captls_store(c, &pol, plant != 0, &store);
         chains_run_openssl(c, &ref);
+        disagree += chains_presets_check(c, &ref, known_path, verbose, &presets);
         tally *tl = tally_for(t, &nt, c->expect);
         tl->total++;
         int same = strcmp(mine.verdict, ref.verdict) == 0 &&
@@ -180,6 +183,7 @@ int main(int argc, char **argv)
             printf("note: known difference for case %u (%s) no longer "
                    "seen: remove it from %s\n", known_list.rows[i].id,
                    known_list.rows[i].category, known_path);
+    chains_presets_report(&presets, run == corpus.count);
     unsigned failed = disagree + expect_fail + anchor_fail;
     printf("chains-diff: %u passed, %u failed\n", agree + known, failed);
     chains_known_free(&known_list);
