@@ -58,6 +58,25 @@ if [ -x build/captls-sim ] && [ -f sim/scenarios/echo.scn ]; then
   fi
 fi
 
+# The telnets gateway under load (ci/bench_telnets.py: 10,000 sequential
+# mTLS sessions, 500 concurrent, password logins; checks that descriptors,
+# memory and counters return to their baseline).
+if [ -x build/captls-telnetsd ]; then
+  if CAPTLS_BUILD_DIR=build /usr/bin/python3 ci/bench_telnets.py --json "$OUT/telnets.json" >"$OUT/telnets.txt" 2>&1; then
+    /usr/bin/python3 - "$OUT/telnets.json" >>"$csv" <<'PY'
+import json, sys
+f = json.load(open(sys.argv[1]))
+seq = f["connections_per_second"]
+print(f"telnets-sequential-mtls-sessions,sessions/s,{seq},-,-")
+print(f"telnets-mtls-login-p99,ms,{f['mtls_login_ms_p99']},-,-")
+print(f"telnets-password-login-p99,ms,{f['password_login_ms_p99']},-,-")
+print(f"telnets-peak-memory-per-session,kB,{f['peak_kb_per_session']},-,-")
+PY
+  else
+    echo "bench: ci/bench_telnets.py failed (see $OUT/telnets.txt)" >&2
+  fi
+fi
+
 # Guest: image size and boot-to-POST time under TCG.
 if [ -f build/guest/captls.elf ]; then
   size=$(stat -c %s build/guest/captls.elf)
