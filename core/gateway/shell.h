@@ -13,8 +13,8 @@
  * Built-ins: help, whoami (user, method, strength, profile), caps (the
  * capabilities this session holds, looked up live in the cap table: the
  * boundary), session (TLS parameters and connection details), certinfo,
- * date, echo, exit (also Ctrl-D on an empty line). Ctrl-C abandons the
- * line. Anything else: "NAME: command not found".
+ * date, echo and exit; Ctrl-D on an empty line ends it too. Ctrl-C
+ * abandons the line. Anything else: "NAME: command not found".
  *
  * Contract.
  *  - Memory: captls_shell is caller-owned (CAPTLS_SHELL_OUT bytes of
