@@ -235,7 +235,7 @@ unit-asan:
 	$(MAKE) VARIANT=asan tests
 	ci/run-unit.sh build/asan
 
-pytest: programs
+pytest: programs guest guest-bridge
 	$(PY) -m pytest -q pytests
 
 test: deps

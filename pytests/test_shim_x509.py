@@ -57,6 +57,11 @@ def cert(cn, key, issuer_cn, issuer_key, ca, sans=(), ips=(), eku=None):
         b = b.add_extension(x509.SubjectAlternativeName(alt), False)
     if eku:
         b = b.add_extension(x509.ExtendedKeyUsage(eku), False)
+    # the key identifiers OpenSSL's profile (and every captls preset) wants
+    b = b.add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
+    if cn != issuer_cn:
+        b = b.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
+            issuer_key.public_key()), False)
     alg = None if isinstance(issuer_key, ed25519.Ed25519PrivateKey) else hashes.SHA256()
     return b.sign(issuer_key, alg).public_bytes(serialization.Encoding.DER).hex()
 
