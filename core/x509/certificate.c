@@ -183,6 +183,10 @@ static captls_result read_spki(captls_der *d, captls_certificate *cert)
      * read), at most one parameters element, itself well-formed DER },
      * then a subjectPublicKey BIT STRING with 0 unused bits (every public
      * key format is whole octets), then nothing. */
+    /* These reads must not record their own error: the one recorded is
+     * the MALFORMED returned below, at its offset. */
+    alg.err = NULL;
+    s.err = NULL;
     if (!captls_der_at_end(&alg)) {
         captls_der_tlv params;
         size_t poff = captls_der_offset(&alg);
