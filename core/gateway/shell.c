@@ -18,6 +18,8 @@ static void text_cut_ok(captls_text *t)
 #define PROMPT_LOGIN "login: "
 #define PROMPT_PASSWORD "Password: "
 #define LOGIN_INCORRECT "\r\nLogin incorrect\r\n"
+/* the built-in that ends the session */
+static const char CMD_EXIT[] = "exit";
 
 /* ---- output ----------------------------------------------------------------- */
 
@@ -183,7 +185,7 @@ static const char help_text[] =
     "  certinfo  your client certificate\r\n"
     "  date      the gateway's wall clock (UTC)\r\n"
     "  echo ARG  prints ARG\r\n"
-    "  exit      ends the session (also Ctrl-D)\r\n";
+    "  exit      ends the session; Ctrl-D does too\r\n";
 
 /* Splits the line into the command word and the rest. */
 static void split_command(const uint8_t *line, size_t len, size_t *cmd_len,
@@ -257,10 +259,10 @@ static void run_command(captls_shell *sh, const uint8_t *line, size_t len)
         out_str(sh, "\r\n");
         prompt(sh);
         return;
-    } else if (word_is(line, cmd_len, "exit") ||
+    } else if (word_is(line, cmd_len, CMD_EXIT) ||
                word_is(line, cmd_len, "logout")) {
         out_str(sh, "logout\r\n");
-        note(sh, CAPTLS_SHELL_EV_EXIT, "exit");
+        note(sh, CAPTLS_SHELL_EV_EXIT, CMD_EXIT);
         sh->closing = true;
         return;
     } else {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/verify/public_suffix.h"
+#include "core/verify/validate.h"
 
 /* Extension OIDs (contents octets) not exported by core/x509. */
 static const uint8_t oid_ski[] = {0x55, 0x1d, 0x0e};
@@ -44,25 +45,6 @@ static bool same_slice(captls_slice a, captls_slice b)
     return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
 }
 
-
-static uint32_t purpose_eku(captls_cert_purpose p)
-{
-    switch (p) {
-    case CAPTLS_PURPOSE_TLS_SERVER_AUTH:
-        return CAPTLS_EKU_SERVER_AUTH;
-    case CAPTLS_PURPOSE_TLS_CLIENT_AUTH:
-    case CAPTLS_PURPOSE_CLIENT_IDENTITY:
-        return CAPTLS_EKU_CLIENT_AUTH;
-    case CAPTLS_PURPOSE_CODE_SIGNING:
-        return CAPTLS_EKU_CODE_SIGNING;
-    case CAPTLS_PURPOSE_EMAIL_SMIME:
-        return CAPTLS_EKU_EMAIL_PROTECTION;
-    case CAPTLS_PURPOSE_OCSP_SIGNING:
-        return CAPTLS_EKU_OCSP_SIGNING;
-    default:
-        return 0;
-    }
-}
 
 /* ---- per-certificate faults ---------------------------------------------- */
 
@@ -434,7 +416,7 @@ bool captls_profile_check(const captls_verify_input *in,
         /* An anchor whose EKU excludes the purpose anchors nothing for
          * it, as a TrustStore's purpose filter would say (OpenSSL checks
          * the anchor's purpose like an intermediate's: badEku). */
-        uint32_t want = purpose_eku(in->purpose);
+        uint32_t want = captls_vfy_purpose_eku(in->purpose);
         if (want != 0 && d->eku_present &&
             (d->eku_known & (want | CAPTLS_EKU_ANY)) == 0)
             return fail(f, CAPTLS_FAIL_UNKNOWN_ANCHOR, below,

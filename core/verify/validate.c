@@ -261,7 +261,7 @@ captls_edge_result captls_vfy_edge(const captls_verify_input *in,
 
 /* ---- the path ---------------------------------------------------------- */
 
-static uint32_t purpose_eku(captls_cert_purpose p)
+uint32_t captls_vfy_purpose_eku(captls_cert_purpose p)
 {
     switch (p) {
     case CAPTLS_PURPOSE_TLS_SERVER_AUTH:
@@ -461,7 +461,7 @@ static bool check_eku(const captls_verify_input *in,
                       const captls_certificate *const *path, size_t n,
                       captls_vfail *f)
 {
-    uint32_t want = purpose_eku(in->purpose);
+    uint32_t want = captls_vfy_purpose_eku(in->purpose);
     if (want == 0)
         return true;
     const captls_certificate *leaf = path[0];

@@ -48,6 +48,9 @@ captls_edge_result captls_vfy_edge(const captls_verify_input *in,
                                    captls_vfail *f);
 
 /* Checks a key against the policy (weakAlgorithm / policyViolation). */
+/* The CAPTLS_EKU_* bit a purpose requires (0: none defined). */
+uint32_t captls_vfy_purpose_eku(captls_cert_purpose p);
+
 bool captls_vfy_key(const captls_verification_policy *p,
                     const captls_public_key *key, captls_slice spki_alg_oid,
                     captls_result key_status, size_t depth,
