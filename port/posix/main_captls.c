@@ -14,6 +14,7 @@
 #include "core/base/sanitize.h"
 #include "core/base/selftest.h"
 #include "port/posix/captls_version.h"
+#include "port/posix/cmd_acme.h"
 #include "port/posix/cmd_keygen.h"
 #include "port/posix/cmd_passwd.h"
 #include "port/posix/cmd_store.h"
@@ -55,6 +56,7 @@ static const captls_command commands[] = {
      captls_cmd_store},
     {"keygen", CAPTLS_CMD_KEYGEN_ARGS, CAPTLS_CMD_KEYGEN_SUMMARY,
      captls_cmd_keygen},
+    {"acme", CAPTLS_CMD_ACME_ARGS, CAPTLS_CMD_ACME_SUMMARY, captls_cmd_acme},
     {"help", "", "list the commands", cmd_help},
 };
 
