@@ -210,16 +210,19 @@ static bool file_exists(const char *path)
     return stat(path, &st) == 0;
 }
 
-/* Runs `captls keygen` for a missing key file (it creates it 0600, never
+/* A missing key file is made as `captls keygen` makes it (0600, never
  * over an existing file). */
 static bool create_key(const char *path, const char *type, const char *what)
 {
-    char *argv[] = {"keygen", "--type", (char *)type, "--out", (char *)path,
-                    NULL};
-    printf("key: creating the %s key %s (%s, development KeySource)\n", what,
+    char err[512];
+    if (!captls_keygen_write(type, path, err, sizeof err)) {
+        fprintf(stderr, "error: %s\n", err);
+        return false;
+    }
+    printf("key: created the %s key %s (%s, development KeySource)\n", what,
            path, type);
     fflush(stdout);
-    return captls_cmd_keygen(5, argv) == 0;
+    return true;
 }
 
 static bool import_key(keys *k, const char *path, captls_key_purpose purpose,
@@ -327,7 +330,8 @@ static captls_acme_step drive(captls_acme_client *c,
     }
 }
 
-static int report_failure(const captls_acme_client *c, const char *what)
+static int report_failure(const captls_acme_client *c,
+                          const captls_https_client *https, const char *what)
 {
     const captls_acme_failure *f = captls_acme_last_failure(c);
     const char *kind = captls_acme_error_name(f->kind), *detail = f->detail;
@@ -337,7 +341,12 @@ static int report_failure(const captls_acme_client *c, const char *what)
         detail += n + (detail[n + 1] == ' ' ? 2 : 1);
     fprintf(stderr, "error: %s: %s%s%s", what, kind, detail[0] ? ": " : "",
             detail);
-    if (f->http_status != 0)
+    if (f->kind == CAPTLS_ACME_ERR_TRANSPORT && https != NULL &&
+        captls_https_last_error(https)[0] != '\0')
+        fprintf(stderr, ": %s\n", captls_https_last_error(https));
+    else if (f->http_status != 0 &&
+             (f->kind <= CAPTLS_ACME_ERR_PROBLEM_OTHER ||
+              f->kind == CAPTLS_ACME_ERR_HTTP_STATUS))
         fprintf(stderr, " (HTTP %u)\n", (unsigned)f->http_status);
     else
         fprintf(stderr, " (%s)\n", captls_result_name(f->code));
@@ -387,7 +396,7 @@ static bool solver_start(const options *o, solver_state *st,
                                         errcap))
             return false;
         *out = captls_http01_server_solver(st->http);
-        printf("challenge: http-01 responder on %s (port %u)\n",
+        printf("solver: http-01 responder on %s (port %u)\n",
                o->http_listen, (unsigned)captls_http01_server_port(st->http));
         fflush(stdout);
         return true;
@@ -438,7 +447,7 @@ static int find_account(run *r)
     captls_acme_client *c = r->client;
     if (captls_acme_start_directory(c) != CAPTLS_OK ||
         drive(c, &r->transport) != CAPTLS_ACME_STEP_DONE)
-        return report_failure(c, "directory");
+        return report_failure(c, r->https, "directory");
     const captls_acme_directory *d = captls_acme_directory_info(c);
     if (d->external_account_required) {
         fprintf(stderr, "error: the CA requires external account binding, "
@@ -465,7 +474,7 @@ static int find_account(run *r)
                     o->account_key);
             return EXIT_USAGE;
         }
-        return report_failure(c, "account");
+        return report_failure(c, r->https, "account");
     }
     return EXIT_OK;
 }
@@ -513,7 +522,7 @@ static int order_cert(run *r)
                              : CAPTLS_ACME_STEP_FAILED;
     solver_stop(&r->solver);
     if (s != CAPTLS_ACME_STEP_DONE)
-        return report_failure(r->client, o->verb == V_ISSUE ? "issue"
+        return report_failure(r->client, r->https, o->verb == V_ISSUE ? "issue"
                                                             : "renew");
     if (o->verb == V_RENEW) {
         const captls_acme_renewal *rn = captls_acme_renewal_result(r->client);
@@ -548,7 +557,7 @@ static int revoke_cert(run *r)
                                  rec.certs[0].len,
                                  (uint8_t)o->reason) != CAPTLS_OK ||
         drive(r->client, &r->transport) != CAPTLS_ACME_STEP_DONE)
-        return report_failure(r->client, "revoke");
+        return report_failure(r->client, r->https, "revoke");
     printf("revoked: %s serial ", o->handle);
     if (captls_certificate_parse(&leaf, rec.certs[0].ptr, rec.certs[0].len,
                                  NULL) == CAPTLS_OK)

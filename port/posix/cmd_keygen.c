@@ -84,18 +84,48 @@ static size_t make_der(const char *type, captls_entropy e, uint8_t *der)
     return n;
 }
 
-int captls_cmd_keygen(int argc, char **argv)
+bool captls_keygen_write(const char *type, const char *out, char *err,
+                         size_t errcap)
 {
-    const char *type = NULL, *out = NULL;
-    static const char *types[] = {"ed25519", "p256", "rsa2048", "rsa3072",
-                                  "rsa4096"};
     captls_posix_entropy_ctx ectx;
     captls_entropy e;
     uint8_t der[3000];
     char pem[4200];
     size_t n, plen = 0;
-    bool known = false;
     int fd;
+
+    captls_posix_entropy_init(&ectx, &e);
+    n = make_der(type, e, der);
+    if (n == 0 || captls_pem_encode("PRIVATE KEY", der, n, pem, sizeof pem,
+                                    &plen) != CAPTLS_OK) {
+        captls_zeroize(der, sizeof der);
+        snprintf(err, errcap, "key generation failed (entropy)");
+        return false;
+    }
+    captls_zeroize(der, sizeof der);
+    fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        captls_zeroize(pem, sizeof pem);
+        snprintf(err, errcap, "%s: %s", out, strerror(errno));
+        return false;
+    }
+    bool ok = write(fd, pem, plen) == (ssize_t)plen && fsync(fd) == 0;
+    ok = close(fd) == 0 && ok;
+    captls_zeroize(pem, sizeof pem);
+    if (!ok) {
+        unlink(out);
+        snprintf(err, errcap, "%s: cannot write", out);
+    }
+    return ok;
+}
+
+int captls_cmd_keygen(int argc, char **argv)
+{
+    const char *type = NULL, *out = NULL;
+    static const char *types[] = {"ed25519", "p256", "rsa2048", "rsa3072",
+                                  "rsa4096"};
+    bool known = false;
+    char err[512];
 
     for (int i = 1; i < argc; i++) {
         if (i + 1 < argc && strcmp(argv[i], "--type") == 0)
@@ -111,27 +141,8 @@ int captls_cmd_keygen(int argc, char **argv)
         known = known || strcmp(type, types[i]) == 0;
     if (!known)
         return usage_error("unknown --type");
-    captls_posix_entropy_init(&ectx, &e);
-    n = make_der(type, e, der);
-    if (n == 0 || captls_pem_encode("PRIVATE KEY", der, n, pem, sizeof pem,
-                                    &plen) != CAPTLS_OK) {
-        captls_zeroize(der, sizeof der);
-        fprintf(stderr, "error: key generation failed (entropy)\n");
-        return EXIT_FAIL;
-    }
-    captls_zeroize(der, sizeof der);
-    fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) {
-        captls_zeroize(pem, sizeof pem);
-        fprintf(stderr, "error: %s: %s\n", out, strerror(errno));
-        return EXIT_FAIL;
-    }
-    bool ok = write(fd, pem, plen) == (ssize_t)plen && fsync(fd) == 0;
-    ok = close(fd) == 0 && ok;
-    captls_zeroize(pem, sizeof pem);
-    if (!ok) {
-        unlink(out);
-        fprintf(stderr, "error: %s: cannot write\n", out);
+    if (!captls_keygen_write(type, out, err, sizeof err)) {
+        fprintf(stderr, "error: %s\n", err);
         return EXIT_FAIL;
     }
     printf("%s: %s\n", out, type);

@@ -15,6 +15,14 @@
     "--type ed25519|p256|rsa2048|rsa3072|rsa4096 --out KEY.pem"
 #define CAPTLS_CMD_KEYGEN_SUMMARY "make a development private key (PKCS#8)"
 
+#include <stdbool.h>
+#include <stddef.h>
+
 int captls_cmd_keygen(int argc, char **argv);
+/* The same key file made for another command (`captls acme` creates its
+ * missing keys): type as --type (checked by the caller), O_EXCL. false
+ * with one line in err. */
+bool captls_keygen_write(const char *type, const char *out, char *err,
+                         size_t errcap);
 
 #endif
