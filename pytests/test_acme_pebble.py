@@ -256,3 +256,38 @@ def test_usage_errors(pebble, account_key, tmp_path):
              "--domain", DOMAIN, "--challenge", "http-01", "--store",
              tmp_path / "st", "--handle", "web"], timeout=30)
     assert r.returncode == 2, show(r)
+
+
+def test_ed25519_certificate_rotates_into_the_telnets_gateway(
+        pebble, account_key, tmp_path):
+    """The gateway's reviewed policy wants an Ed25519 leaf: Pebble issues
+    one for an Ed25519 key, captls-telnetsd serves it from the store, and a
+    renewal is served from the next handshake without a restart."""
+    from telnetsd_harness import Gateway, Pki
+    st = tmp_path / "st"
+    r = issue(pebble, account_key, st, "telnets", "--key-type", "ed25519")
+    assert r.returncode == 0, show(r)
+    v1 = re.search(r"^issued: telnets version 1 leaf ([0-9a-f]{64}) ",
+                   r.stdout, re.M).group(1)
+    key = st / "telnets.key.pem"
+    assert "ED25519" in run(["openssl", "pkey", "-in", key, "-noout",
+                             "-text"]).stdout.upper()
+    gw = Gateway(Pki(tmp_path / "pki"), tmp_path / "gw", auth="password",
+                 store=(st, "telnets"), key=key, client_map=False,
+                 client_ca=False)
+    try:
+        assert served_leaf_sha256(gw.port) == v1
+        r = run(acme_argv(pebble, "renew", "--force", "--challenge", "http-01",
+                          "--http-listen", f"127.0.0.1:{pebble.http_port}",
+                          "--store", st, "--handle", "telnets",
+                          account_key=account_key), timeout=90)
+        assert r.returncode == 0, show(r)
+        v2 = re.search(r"^renewed: telnets version 2 leaf ([0-9a-f]{64}) ",
+                       r.stdout, re.M).group(1)
+        end = time.monotonic() + 20
+        while "rotation: telnets version 2" not in gw.err():
+            assert time.monotonic() < end, gw.describe()
+            time.sleep(0.05)
+        assert served_leaf_sha256(gw.port) == v2 != v1
+    finally:
+        gw.stop()
