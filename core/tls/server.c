@@ -35,6 +35,8 @@ typedef struct choice {
     captls_slice alpn;
     bool psk;
     uint16_t psk_index;
+    const captls_tls_signer *key;    /* the config's, or the selector's */
+    captls_tls_chain chain;          /* the selector's; count 0: the config's */
 } choice;
 
 /* ---- tickets -------------------------------------------------------------- */
@@ -318,10 +320,10 @@ static captls_result choose(captls_tls_conn *c, const captls_tls_client_hello *c
 
 /* Our CertificateVerify scheme: the first of the key's that the client
  * accepts (§4.2.3). Needed unless a PSK is accepted. */
-static captls_result choose_scheme(captls_tls_conn *c,
-                                   const captls_tls_client_hello *ch, choice *o)
+static captls_result choose_scheme(const captls_tls_client_hello *ch,
+                                   choice *o)
 {
-    const captls_tls_signer *key = &scfg(c)->key;
+    const captls_tls_signer *key = o->key; /* the config's or the selector's */
     if (!(ch->ext_seen & CAPTLS_CH_SEEN_SIGNATURE_ALGORITHMS))
         return CAPTLS_TLS_ERR(MISSING_EXTENSION);
     o->scheme = captls_tls_pick_u16(key->schemes, key->scheme_count, ch->sig_algs);
@@ -388,8 +390,12 @@ static captls_result send_server_flight(captls_tls_conn *c,
     c->info.suite = o->suite->id;
     c->info.group = o->group;
     c->info.resumed = o->psk;
-    if (!o->psk) {
+    if (!o->psk && o->chain.count > 0) {
+        chain = o->chain; /* the identity selector's, checked */
+    } else if (!o->psk) {
         memset(&chain, 0, sizeof chain);
+        if (cfg->chain.get == NULL)
+            return CAPTLS_ERR_INTERNAL; /* a selector that gave none */
         r = cfg->chain.get(cfg->chain.ctx, &chain);
         if (r != CAPTLS_OK || chain.count == 0 || chain.count > CAPTLS_TLS_MAX_CHAIN)
             return CAPTLS_ERR_INTERNAL; /* fail closed: no chain to serve */
@@ -480,7 +486,7 @@ static captls_result send_server_flight(captls_tls_conn *c,
             h->cert_requested = true;
         }
         r = captls_tls_send_certificate(
-            c, &chain, &cfg->key, o->scheme, true,
+            c, &chain, o->key, o->scheme, true,
             (ch->ext_seen & CAPTLS_CH_SEEN_STATUS_REQUEST) != 0,
             (ch->ext_seen & CAPTLS_CH_SEEN_SCT) != 0);
         if (r != CAPTLS_OK)
@@ -522,6 +528,76 @@ static void record_client_hello(captls_tls_conn *c,
         memcpy(h->session_id, ch->session_id.ptr, ch->session_id.len);
 }
 
+static bool alpn_offered(const captls_tls_client_hello *ch, const char *name,
+                         size_t n)
+{
+    captls_tls_reader rd;
+
+    if (!(ch->ext_seen & CAPTLS_CH_SEEN_ALPN))
+        return false;
+    captls_tls_reader_init(&rd, ch->alpn.ptr, ch->alpn.len);
+    while (rd.len > 0 && !rd.bad) {
+        captls_slice p = captls_tls_read_vec(&rd, 1, 1, 255);
+        if (!rd.bad && p.len == n && memcmp(p.ptr, name, n) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The optional identity selector (tls_config.h): what it returns is
+ * checked here, so a selector bug fails the handshake instead of serving
+ * something unintended. */
+static captls_result select_identity(captls_tls_conn *c,
+                                     const captls_tls_client_hello *ch,
+                                     choice *o)
+{
+    const captls_tls_server_config *cfg = scfg(c);
+    captls_tls_hello_view v;
+    captls_tls_identity id;
+    captls_result r;
+
+    o->key = &cfg->key;
+    memset(&o->chain, 0, sizeof o->chain);
+    if (cfg->identity.select == NULL)
+        return CAPTLS_OK;
+    memset(&v, 0, sizeof v);
+    if (ch->ext_seen & CAPTLS_CH_SEEN_SERVER_NAME)
+        v.server_name = ch->server_name;
+    v.alpn_offered = (ch->ext_seen & CAPTLS_CH_SEEN_ALPN) != 0;
+    if (v.alpn_offered)
+        v.alpn_list = ch->alpn;
+    memset(&id, 0, sizeof id);
+    r = cfg->identity.select(cfg->identity.ctx, c, &v, &id);
+    if (r != CAPTLS_OK)
+        return r;
+    if (id.alpn != NULL) {
+        size_t n = 0;
+        while (n <= CAPTLS_TLS_MAX_ALPN_LEN && id.alpn[n] != '\0')
+            n++;
+        if (n == 0 || n > CAPTLS_TLS_MAX_ALPN_LEN || !alpn_offered(ch, id.alpn, n))
+            return CAPTLS_ERR_INTERNAL;
+        o->alpn.ptr = (const uint8_t *)id.alpn;
+        o->alpn.len = n;
+    }
+    if (id.key != NULL) {
+        if (id.key->sign == NULL || id.key->scheme_count == 0 ||
+            id.key->scheme_count > CAPTLS_TLS_MAX_SIG_SCHEMES)
+            return CAPTLS_ERR_INTERNAL;
+        o->key = id.key;
+    }
+    if (id.chain.count > 0) {
+        if (id.chain.count > CAPTLS_TLS_MAX_CHAIN)
+            return CAPTLS_ERR_INTERNAL;
+        for (size_t i = 0; i < id.chain.count; i++)
+            if (id.chain.certs[i].ptr == NULL || id.chain.certs[i].len == 0)
+                return CAPTLS_ERR_INTERNAL;
+        o->chain = id.chain;
+    }
+    if (o->key->sign == NULL || (o->chain.count == 0 && cfg->chain.get == NULL))
+        return CAPTLS_ERR_INTERNAL; /* nothing to serve */
+    return CAPTLS_OK;
+}
+
 static captls_result on_client_hello(captls_tls_conn *c, const uint8_t *msg,
                                      size_t len)
 {
@@ -549,11 +625,14 @@ static captls_result on_client_hello(captls_tls_conn *c, const uint8_t *msg,
         o.share = &ch.key_shares[0];
     }
     record_client_hello(c, &ch);
+    r = select_identity(c, &ch, &o);
+    if (r != CAPTLS_OK)
+        return r;
     r = choose_psk(c, &ch, msg, &o);
     if (r != CAPTLS_OK)
         return r;
     if (!o.psk) {
-        r = choose_scheme(c, &ch, &o);
+        r = choose_scheme(&ch, &o);
         if (r != CAPTLS_OK)
             return r;
     }

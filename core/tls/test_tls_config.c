@@ -173,6 +173,17 @@ static void refused(captls_result got, const char *why, captls_result want,
         assert_int_equal(captls_tls_client_config_check(&c_), code);           \
     } while (0)
 
+static captls_result select_none(void *ctx, struct captls_tls_conn *c,
+                                 const captls_tls_hello_view *h,
+                                 captls_tls_identity *out)
+{
+    (void)ctx;
+    (void)c;
+    (void)h;
+    (void)out;
+    return CAPTLS_OK;
+}
+
 static void test_good_configs(void **state)
 {
     (void)state;
@@ -208,6 +219,24 @@ static void test_good_configs(void **state)
     memcpy(c.common.alpn, eight, sizeof(eight));
     c.common.alpn_count = 8;
     assert_int_equal(captls_tls_client_config_check(&c), CAPTLS_OK);
+    /* an identity selector stands in for a missing key and chain source
+     * (tls-alpn-01 responder); a key or source it has is still checked */
+    server_good(&s);
+    s.identity.select = select_none;
+    memset(&s.key, 0, sizeof(s.key));
+    s.chain.get = NULL;
+    assert_int_equal(captls_tls_server_config_check(&s), CAPTLS_OK);
+    s.key.sign = sign;
+    assert_int_equal(captls_tls_server_config_check(&s),
+                     CAPTLS_ERR_INVALID_ARGUMENT); /* no scheme */
+    s.key.schemes[0] = 0x0807;
+    s.key.scheme_count = 1;
+    s.chain.get = failing_get;
+    assert_int_equal(captls_tls_server_config_check(&s), CAPTLS_ERR_IO);
+    s.identity.select = NULL;
+    s.chain.get = NULL;
+    assert_int_equal(captls_tls_server_config_check(&s),
+                     CAPTLS_ERR_INVALID_ARGUMENT); /* no selector: refused */
 }
 
 static void test_common_refusals(void **state)

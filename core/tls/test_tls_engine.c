@@ -2,7 +2,8 @@
  * back to back in memory (test_tls_pair.h) — full handshakes for each suite
  * and group, HelloRetryRequest, resumption, client certificates in stages,
  * KeyUpdate, close_notify, record_size_limit, 1-byte delivery, buffer
- * lending, and the alerts for failures on either side. */
+ * lending, the per-handshake identity selector, and the alerts for
+ * failures on either side. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -359,6 +360,142 @@ static void test_plaintext_alert_before_client_keys(void **state)
     assert_false(si.alert_sent_valid);
 }
 
+/* ---- the identity selector (tls_config.h; the tls-alpn-01 responder) --- */
+typedef struct sel_ctx {
+    int calls;
+    captls_result ret;
+    const char *alpn;
+    bool give_key, give_chain;
+    char sni[256];
+    bool alpn_offered;
+    uint8_t alpn_list[64];
+    size_t alpn_list_len;
+    captls_tls_signer key;
+} sel_ctx;
+
+static sel_ctx SEL;
+
+static captls_result sel_select(void *ctx, captls_tls_conn *c,
+                                const captls_tls_hello_view *h,
+                                captls_tls_identity *out)
+{
+    sel_ctx *s = ctx;
+    assert_ptr_equal(c, &P.s.conn);
+    /* out arrives zeroed */
+    assert_null(out->key);
+    assert_null(out->alpn);
+    assert_int_equal(out->chain.count, 0);
+    s->calls++;
+    memcpy(s->sni, h->server_name.ptr, h->server_name.len);
+    s->sni[h->server_name.len] = '\0';
+    s->alpn_offered = h->alpn_offered;
+    s->alpn_list_len = h->alpn_list.len;
+    if (h->alpn_list.len <= sizeof s->alpn_list)
+        memcpy(s->alpn_list, h->alpn_list.ptr, h->alpn_list.len);
+    if (s->ret != CAPTLS_OK)
+        return s->ret;
+    out->alpn = s->alpn;
+    if (s->give_key)
+        out->key = &s->key;
+    if (s->give_chain)
+        out->chain = W.chain;
+    return CAPTLS_OK;
+}
+
+static void sel_setup(void)
+{
+    setup(NULL);
+    memset(&SEL, 0, sizeof SEL);
+    SEL.key = W.scfg.key;
+    W.scfg.identity.ctx = &SEL;
+    W.scfg.identity.select = sel_select;
+}
+
+static void test_identity_selector(void **state)
+{
+    (void)state;
+    captls_tls_info ci, si;
+    static const char *two[] = {"h2", "acme-tls/1"};
+    static const uint8_t two_wire[] = {2, 'h', '2', 10, 'a', 'c', 'm', 'e',
+                                       '-', 't', 'l', 's', '/', '1'};
+    /* it sees SNI and the offered list; its ALPN is selected though the
+     * config has none */
+    sel_setup();
+    W.ccfg.common.alpn[0] = two[0];
+    W.ccfg.common.alpn[1] = two[1];
+    W.ccfg.common.alpn_count = 2;
+    SEL.alpn = "acme-tls/1";
+    assert_int_equal(tp_start(&P, &W, HOST, NULL), CAPTLS_OK);
+    assert_connected();
+    assert_int_equal(SEL.calls, 1);
+    assert_string_equal(SEL.sni, HOST);
+    assert_true(SEL.alpn_offered);
+    assert_int_equal(SEL.alpn_list_len, sizeof two_wire);
+    assert_memory_equal(SEL.alpn_list, two_wire, sizeof two_wire);
+    info(&P.c, &ci);
+    info(&P.s, &si);
+    assert_string_equal(ci.alpn, "acme-tls/1");
+    assert_string_equal(si.alpn, "acme-tls/1");
+    /* no ALPN from the client, nothing overridden: the config's identity */
+    sel_setup();
+    assert_int_equal(tp_start(&P, &W, HOST, NULL), CAPTLS_OK);
+    assert_connected();
+    assert_false(SEL.alpn_offered);
+    assert_int_equal(SEL.alpn_list_len, 0);
+    info(&P.c, &ci);
+    assert_string_equal(ci.alpn, "");
+    /* the selector's key and chain on a config that has neither */
+    sel_setup();
+    W.scfg.chain.get = NULL;
+    W.scfg.chain.ctx = NULL;
+    memset(&W.scfg.key, 0, sizeof W.scfg.key);
+    SEL.give_key = SEL.give_chain = true;
+    assert_int_equal(captls_tls_server_config_check(&W.scfg), CAPTLS_OK);
+    assert_int_equal(tp_start(&P, &W, HOST, NULL), CAPTLS_OK);
+    assert_connected();
+    exchange(10);
+    /* the same config when the selector supplies nothing: internal_error */
+    sel_setup();
+    W.scfg.chain.get = NULL;
+    memset(&W.scfg.key, 0, sizeof W.scfg.key);
+    assert_int_equal(tp_start(&P, &W, HOST, NULL), CAPTLS_OK);
+    assert_int_equal(captls_tls_error(&P.s.conn), CAPTLS_ERR_INTERNAL);
+    info(&P.c, &ci);
+    assert_true(ci.alert_received_valid);
+    assert_int_equal(ci.alert_received, CAPTLS_ALERT_INTERNAL_ERROR);
+    /* its refusal is the alert the client gets */
+    sel_setup();
+    SEL.ret = CAPTLS_TLS_ERR(UNRECOGNIZED_NAME);
+    assert_int_equal(tp_start(&P, &W, "nope.alpha.test", NULL), CAPTLS_OK);
+    assert_string_equal(SEL.sni, "nope.alpha.test");
+    assert_int_equal(captls_tls_error(&P.s.conn), CAPTLS_TLS_ERR(UNRECOGNIZED_NAME));
+    info(&P.c, &ci);
+    assert_false(ci.handshake_done);
+    assert_true(ci.alert_received_valid);
+    assert_int_equal(ci.alert_received, CAPTLS_ALERT_UNRECOGNIZED_NAME);
+    /* an ALPN the client did not offer, a key without schemes: fail closed */
+    sel_setup();
+    W.ccfg.common.alpn[0] = two[0];
+    W.ccfg.common.alpn_count = 1;
+    SEL.alpn = "acme-tls/1";
+    assert_int_equal(tp_start(&P, &W, HOST, NULL), CAPTLS_OK);
+    assert_int_equal(captls_tls_error(&P.s.conn), CAPTLS_ERR_INTERNAL);
+    sel_setup();
+    SEL.give_key = true;
+    SEL.key.scheme_count = 0;
+    assert_int_equal(tp_start(&P, &W, HOST, NULL), CAPTLS_OK);
+    assert_int_equal(captls_tls_error(&P.s.conn), CAPTLS_ERR_INTERNAL);
+    /* called again for the second ClientHello after a HelloRetryRequest */
+    sel_setup();
+    assert_int_equal(captls_cipher_policy_set_groups(&W.scfg.common.policy,
+                                                     "secp256r1"), CAPTLS_OK);
+    assert_int_equal(tp_start(&P, &W, HOST, NULL), CAPTLS_OK);
+    assert_connected();
+    info(&P.c, &ci);
+    assert_true(ci.hello_retry);
+    assert_int_equal(SEL.calls, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -373,6 +510,7 @@ int main(void)
         cmocka_unit_test_setup(test_idle_connection_holds_no_buffer, setup),
         cmocka_unit_test_setup(test_entropy_failure_fails_closed, setup),
         cmocka_unit_test_setup(test_plaintext_alert_before_client_keys, setup),
+        cmocka_unit_test(test_identity_selector),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -193,8 +193,13 @@ captls_result captls_tls_server_config_check_why(
     if (cfg == NULL)
         REFUSE(CAPTLS_ERR_INVALID_ARGUMENT, "no config");
     CAPTLS_TRY(check_common(&cfg->common, why));
-    CAPTLS_TRY(check_signer(&cfg->key, &cfg->common.policy, why));
-    CAPTLS_TRY(check_chain(&cfg->chain, why));
+    /* An identity selector may supply both per handshake (tls-alpn-01:
+     * a responder that has nothing to serve but challenge certificates). */
+    bool selector = cfg->identity.select != NULL;
+    if (!selector || cfg->key.sign != NULL || cfg->key.scheme_count != 0)
+        CAPTLS_TRY(check_signer(&cfg->key, &cfg->common.policy, why));
+    if (!selector || cfg->chain.get != NULL)
+        CAPTLS_TRY(check_chain(&cfg->chain, why));
     if (cfg->client_verifier.caps != NULL) {
         CAPTLS_TRY(check_verifier(&cfg->client_verifier, why));
         if (!has_clock(&cfg->common.clock))

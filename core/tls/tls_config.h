@@ -71,6 +71,49 @@ typedef struct captls_tls_chain_source {
     captls_result (*get)(void *ctx, captls_tls_chain *out);
 } captls_tls_chain_source;
 
+/* ---- per-handshake identity (server, optional) --------------------------
+ * select() is called once per ClientHello (again for the second one after
+ * a HelloRetryRequest), after the config's own choices (suite, group, the
+ * ALPN from common.alpn) and before the key's signature scheme, with what
+ * the client asked for: the SNI host name and the ALPN list it offered. It
+ * may override, for THIS handshake only, the key, the chain and the ALPN
+ * protocol (the tls-alpn-01 responder, core/acme/solver_tls_alpn01.h,
+ * serves its challenge certificate and selects "acme-tls/1" this way).
+ *  - out arrives zeroed; fields left so keep the config's choice: key NULL
+ *    -> cfg->key, chain.count 0 -> cfg->chain.get(), alpn NULL -> the
+ *    config's ALPN choice (none when common.alpn is empty).
+ *  - out->alpn must be a protocol the client offered, byte for byte, of at
+ *    most CAPTLS_TLS_MAX_ALPN_LEN bytes; out->key must offer 1..
+ *    CAPTLS_TLS_MAX_SIG_SCHEMES schemes and sign(); out->chain at most
+ *    CAPTLS_TLS_MAX_CHAIN non-empty certificates. Otherwise the handshake
+ *    fails closed (internal_error): a selector bug never serves by accident.
+ *  - An error return ends the handshake with it: CAPTLS_TLS_ERR(name) sends
+ *    that alert (e.g. UNRECOGNIZED_NAME, NO_APPLICATION_PROTOCOL).
+ *  - What out points to must stay valid until the handshake ends (the
+ *    engine copies the chain and signs within the call that delivered the
+ *    ClientHello, so per-connection storage is enough).
+ * With a selector, the config may leave key.sign and chain.get unset: a
+ * handshake whose selector supplies neither then fails (internal_error). */
+typedef struct captls_tls_hello_view {
+    captls_slice server_name; /* SNI host_name as sent; empty: no SNI */
+    bool alpn_offered;        /* the ClientHello carried ALPN (RFC 7301) */
+    captls_slice alpn_list;   /* its ProtocolNameList contents, as on the
+                                 wire: (1-byte length, name)+, validated */
+} captls_tls_hello_view;
+
+typedef struct captls_tls_identity {
+    const captls_tls_signer *key; /* NULL: the config's key */
+    captls_tls_chain chain;       /* count 0: the config's chain source */
+    const char *alpn;             /* NULL: the config's ALPN choice */
+} captls_tls_identity;
+
+typedef struct captls_tls_identity_selector {
+    void *ctx;
+    captls_result (*select)(void *ctx, struct captls_tls_conn *c,
+                            const captls_tls_hello_view *hello,
+                            captls_tls_identity *out);
+} captls_tls_identity_selector;
+
 /* ---- ticket key (server) -----------------------------------------------
  * Seals and opens session tickets (core/tls/ticket_key.h implements it with
  * rotation). seal() writes at most plain_len + CAPTLS_TLS_TICKET_OVERHEAD;
@@ -154,6 +197,9 @@ typedef struct captls_tls_server_config {
      * sent. At most CAPTLS_TLS_MAX_EE_GROUPS. */
     const uint16_t *ee_groups;
     size_t ee_group_count;
+    /* Optional per-handshake key / chain / ALPN (see above); select NULL:
+     * every handshake serves key, chain and common.alpn. */
+    captls_tls_identity_selector identity;
 } captls_tls_server_config;
 
 /* Client identity for mTLS (seed clientAuth: key + chain). */
@@ -175,7 +221,8 @@ typedef struct captls_tls_client_config {
  * repeated / more than CAPTLS_TLS_MAX_ALPN, record_size_limit outside
  * 64..16385 (0 allowed), no signer or a signer with no (or no allowed)
  * scheme, no chain source or an empty / oversized chain (the check calls
- * get() once), handles that do not name a CertVerifier / TrustStore with
+ * get() once; a server with an identity selector may have neither signer
+ * nor chain source, but one it has is checked), handles that do not name a CertVerifier / TrustStore with
  * CALL, no verify scratch, require_client_cert without a client verifier,
  * a ticket key with seal but no open (or the reverse), ticket lifetime >
  * 604800 s, more than 4 tickets per handshake, a client without a
