@@ -154,12 +154,7 @@ def test_boot_to_listen_and_echo(guest):
     assert "resync_bytes=0 " in b.text() and "bad_messages=0 " in b.text()
 
 
-# KNOWN BUG (issue 15, open; not collected until fixed): when the third
-# client is reset while two others stream 24 KB each, one healthy stream
-# sometimes ends early and the guest link then stops answering a new
-# bridge's HELLO (about 1 run in 4 on a loaded machine). Run it by hand:
-#   python3 -c "import pytests.test_guest_bridge as t" ... or rename back.
-def known_bug_three_clients_one_killed(guest, first=True):
+def test_three_clients_one_killed(guest, first=True):
     b = Bridge(guest)
     try:
         b.wait_up()
