@@ -13,6 +13,8 @@ static const captls_sim_program *const PROGRAMS[] = {
     &captls_sim_prog_tls_server,
     &captls_sim_prog_tls_client,
     &captls_sim_prog_telnets,
+    &captls_sim_prog_acme_ca,
+    &captls_sim_prog_acme_client,
 };
 
 static bool name_eq(const char *s, const char *p, size_t len)
@@ -33,7 +35,7 @@ const captls_sim_program *captls_sim_program_find(const char *name,
 const char *captls_sim_program_names(void)
 {
     return "echo, echo-client, trust, relying-party, ticket-keys, "
-           "tls-server, tls-client";
+           "tls-server, tls-client, telnets-gateway, acme-ca, acme-client";
 }
 
 const captls_sim_verb *captls_sim_program_verb(const captls_sim_program *prog,

@@ -35,6 +35,16 @@
  *   relying-party  the trust service's client: verify, add-anchor,
  *                remove-anchor, restrict (naming the view cap it gets),
  *                refresh, version, drop.
+ *   acme-ca      a scripted ACME CA (RFC 8555) on port=N: directory,
+ *                nonces, accounts, one order at a time, http-01 validated
+ *                by connecting back to the identifier's host, certificates
+ *                issued under root=/key= at this host's clock; faults
+ *                (bad-nonce, server-error, rate-limit, invalid-challenge)
+ *                as verbs (prog_acme_ca.c).
+ *   acme-client  core/acme's AcmeClient against acme-ca over the sim
+ *                network (HTTP/1.1 in the clear on https URLs: see
+ *                prog_acme_client.c), with an http-01 responder on its own
+ *                port; waits advance simulated time.
  */
 #ifndef CAPTLS_SIM_PROGRAMS_H
 #define CAPTLS_SIM_PROGRAMS_H
@@ -71,6 +81,8 @@ extern const captls_sim_program captls_sim_prog_ticket_keys;
 extern const captls_sim_program captls_sim_prog_tls_server;
 extern const captls_sim_program captls_sim_prog_tls_client;
 extern const captls_sim_program captls_sim_prog_telnets;
+extern const captls_sim_program captls_sim_prog_acme_ca;
+extern const captls_sim_program captls_sim_prog_acme_client;
 
 /* NULL if there is no program of that name. */
 const captls_sim_program *captls_sim_program_find(const char *name,
