@@ -68,6 +68,14 @@ def test_scenario_sets_are_not_empty():
         assert n in names
     assert len([n for n in NEGATIVE
                 if os.path.basename(n).startswith("tls_")]) >= 7
+    # and the ACME failure paths (issue 13 item 9), each with its twin
+    for n in ["acme_issue.scn", "acme_bad_nonce_storm.scn",
+              "acme_bad_nonce_exhausted.scn", "acme_server_error.scn",
+              "acme_rate_limited.scn", "acme_invalid_challenge.scn",
+              "acme_ca_clock_ahead.scn", "acme_responder_dies.scn"]:
+        assert n in names
+    assert len([n for n in NEGATIVE
+                if os.path.basename(n).startswith("acme_")]) >= 8
 
 
 def test_negative_twins_fail_on_the_marked_line():
