@@ -125,6 +125,7 @@ typedef struct cl_state {
     cl_xchg x;
     /* facts */
     char result[48], detail[CAPTLS_ACME_DETAIL_MAX];
+    char chain[32]; /* the last order's chain verification */
     uint64_t bad_nonce_retries, rate_retries, server_retries, waits, waited,
         max_wait, exchanges;
     uint64_t started_ns, elapsed_ns; /* of the last verb's operations */
@@ -451,6 +452,17 @@ static bool start_op(cl_state *st, cl_op op)
     return r == CAPTLS_OK;
 }
 
+/* The verification of the chain the last order downloaded (kept: the
+ * next operation resets the engine's copy). */
+static void note_chain(cl_state *st)
+{
+    snprintf(st->chain, sizeof st->chain, "%s",
+             st->acme.ncerts == 0     ? "none"
+             : st->acme.outcome.valid ? "valid"
+                                      : captls_failure_reason_name(
+                                            st->acme.outcome.reason));
+}
+
 static void drive(cl_state *st)
 {
     for (unsigned guard = 0; guard < 64 && st->phase == CL_RUNNING &&
@@ -484,6 +496,8 @@ static void drive(cl_state *st)
                      captls_acme_error_name(f->kind));
             snprintf(st->detail, sizeof st->detail, "%s", f->detail);
             st->phase = CL_FAILED;
+            if (op == OP_ORDER)
+                note_chain(st);
             st->elapsed_ns = captls_sim_now(captls_sim_proc_kernel(st->self)) -
                              st->started_ns;
             LOG(st, "%s failed: %s (http %u): %s", OP_NAMES[op], st->result,
@@ -495,6 +509,8 @@ static void drive(cl_state *st)
             return;
         }
         /* DONE */
+        if (op == OP_ORDER)
+            note_chain(st);
         if (op == OP_ORDER)
             LOG(st, "order done: stored %s version %llu", st->store_handle,
                 (unsigned long long)captls_acme_stored_version(&st->acme));
@@ -705,11 +721,8 @@ static bool cl_fact(captls_sim_proc *p, const char *name, uint8_t *out,
         s = have ? "yes" : "no";
     else if (strcmp(name, "responder") == 0)
         s = st->listening ? "listening" : "closed";
-    else if (strcmp(name, "chain") == 0) /* the last verification */
-        s = st->acme.ncerts == 0     ? "none"
-            : st->acme.outcome.valid ? "valid"
-                                     : captls_failure_reason_name(
-                                           st->acme.outcome.reason);
+    else if (strcmp(name, "chain") == 0)
+        s = st->chain[0] != '\0' ? st->chain : "none";
     if (s != NULL)
         return captls_sim_program_fact_bytes(s, strlen(s), out, cap, len);
     uint64_t v;
