@@ -1098,7 +1098,11 @@ static void conn_try(ca_state *st, ca_conn *c)
     }
     memcpy(line, c->in, ll - 1);
     line[ll - 1] = '\0';
-    if (sscanf(line, "%7s %399s HTTP/1.1", method, target) != 2) {
+    size_t lenl = strlen(line);
+    int end_at = -1;
+    if (lenl < 9 || strcmp(line + lenl - 9, " HTTP/1.1") != 0 ||
+        sscanf(line, "%7s %399s%n", method, target, &end_at) != 2 ||
+        (size_t)end_at != lenl - 9) {
         LOG(st, "connection %u: bad request line %s", c->id,
             captls_sim_quote((const uint8_t *)line, strlen(line), q,
                              sizeof q));
