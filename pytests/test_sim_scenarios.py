@@ -72,10 +72,11 @@ def test_scenario_sets_are_not_empty():
     for n in ["acme_issue.scn", "acme_bad_nonce_storm.scn",
               "acme_bad_nonce_exhausted.scn", "acme_server_error.scn",
               "acme_rate_limited.scn", "acme_invalid_challenge.scn",
-              "acme_ca_clock_ahead.scn", "acme_responder_dies.scn"]:
+              "acme_ca_clock_ahead.scn", "acme_responder_dies.scn",
+              "acme_ca_dies.scn", "acme_ca_bad_requests.scn"]:
         assert n in names
     assert len([n for n in NEGATIVE
-                if os.path.basename(n).startswith("acme_")]) >= 8
+                if os.path.basename(n).startswith("acme_")]) >= 10
 
 
 def test_negative_twins_fail_on_the_marked_line():
