@@ -18,12 +18,13 @@
  *                       issued under root= and signed with key=
  *   POST /order/1       POST-as-GET; POST /cert/1 the PEM chain (leaf, root)
  *   POST /revoke        the last issued certificate, with a reason
- * The JWS checks are those of the unit tests' fake CA
- * (core/acme/test_fake_ca.h), done with the same core codecs: every nonce
- * it issued is accepted once, the protected "url" must equal the request
- * URL, "jwk" only for newAccount and "kid" = the account URL otherwise,
- * the signature must verify under that key. A JWS that fails is counted
- * (`jws-failures`; a correct client never causes one).
+ * The request checks are core/acme/acme_server.h's, the same the unit
+ * tests' fake CA (core/acme/test_fake_ca.h) makes: every nonce it issued
+ * is accepted once, the protected "url" must equal the request URL, "jwk"
+ * only for newAccount and "kid" = the account URL otherwise (no account
+ * yet: accountDoesNotExist), the signature must verify under that key. A
+ * JWS that fails is counted (`jws-failures`; a correct client never
+ * causes one).
  *
  * http-01 is validated like a real CA does: `validate-delay` after the
  * challenge POST (default 20ms), the CA connects over the simulated network
@@ -61,6 +62,7 @@
 #include <string.h>
 
 #include "core/acme/acme_client.h"
+#include "core/acme/acme_server.h"
 #include "core/acme/jws.h"
 #include "core/acme/solver_http01.h"
 #include "core/base/base64url.h"
@@ -78,7 +80,6 @@
 #define CA_CONNS 8u
 #define CA_IN_MAX 24576u
 #define CA_OUT_MAX 24576u
-#define CA_NONCES 256u
 #define CA_NAMES 4u
 #define CA_TAG_VALIDATE 0x100u  /* + authorization */
 #define CA_TAG_VTIMEOUT 0x200u  /* + validation number */
@@ -149,9 +150,7 @@ typedef struct ca_state {
     uint32_t rate_after;
     bool invalid_challenge;
     /* ACME state */
-    char issued[CA_NONCES][24];
-    uint8_t used[CA_NONCES];
-    uint32_t nonce_ctr;
+    captls_acme_srv_nonces nonces;
     bool have_account;
     captls_jwk account;
     char names[CA_NAMES][254];
@@ -177,9 +176,7 @@ typedef struct ca_state {
     /* scratch */
     char text[40000];
     char payload[16384];
-    captls_json_token tok[64];
-    uint8_t hdr[4096], scratch[32768];
-    captls_jws_parsed jws;
+    captls_acme_srv_scratch srv;
 } ca_state;
 
 /* ------------------------------------------------------------ helpers */
@@ -240,36 +237,15 @@ typedef struct ca_resp {
     size_t body_len;
 } ca_resp;
 
-static void new_nonce(ca_state *st, char out[24])
-{
-    unsigned i = st->nonce_ctr++ % CA_NONCES;
-    snprintf(st->issued[i], sizeof st->issued[i], "simnonce%08u",
-             st->nonce_ctr);
-    st->used[i] = 0;
-    memcpy(out, st->issued[i], 24);
-}
-
-static bool take_nonce(ca_state *st, const char *n, size_t len)
-{
-    for (unsigned i = 0; i < CA_NONCES; i++)
-        if (!st->used[i] && st->issued[i][0] != '\0' &&
-            strlen(st->issued[i]) == len &&
-            memcmp(st->issued[i], n, len) == 0) {
-            st->used[i] = 1;
-            return true;
-        }
-    return false;
-}
-
 static void respond(ca_state *st, ca_conn *c, const ca_resp *r)
 {
-    char nonce[24];
+    char nonce[CAPTLS_ACME_SRV_NONCE_MAX + 1];
     int n = snprintf((char *)c->out, CA_OUT_MAX,
                      "HTTP/1.1 %u %s\r\nConnection: close\r\n"
                      "Cache-Control: no-store\r\n",
                      r->status, captls_http_reason(r->status));
     if (r->nonce) {
-        new_nonce(st, nonce);
+        (void)captls_acme_srv_nonce_issue(&st->nonces, nonce);
         n += snprintf((char *)c->out + n, CA_OUT_MAX - (size_t)n,
                       "Replay-Nonce: %s\r\n", nonce);
     }
@@ -771,45 +747,38 @@ static ca_res classify(const char *path)
     return RES_OTHER;
 }
 
-/* 0 ok; -1 bad JWS; -2 bad nonce. As test_fake_ca.h's ca_check_jws. */
-static int check_jws(ca_state *st, const char *url, const char *ctype,
-                     const uint8_t *body, size_t len, bool new_acct,
-                     bool *empty)
+/* core/acme/acme_server.h's verdict on a POST; the payload NUL-ended. */
+static captls_acme_srv_verdict check_jws(ca_state *st, const char *url,
+                                         const char *ctype,
+                                         const uint8_t *body, size_t len,
+                                         bool new_acct, bool *empty)
 {
-    captls_jws_parsed *j = &st->jws;
-    size_t pl = 0;
-    if (ctype == NULL || strcmp(ctype, "application/jose+json") != 0 ||
-        captls_jws_parse((const char *)body, len, st->tok, 64, st->hdr,
-                         sizeof st->hdr, j) != CAPTLS_OK)
-        return -1;
-    if (j->url_len != strlen(url) || memcmp(j->url, url, j->url_len) != 0)
-        return -1;
     char acct[200];
+    size_t pl = 0;
+    captls_jwk jwk;
+    if (ctype == NULL || strcmp(ctype, "application/jose+json") != 0)
+        return CAPTLS_ACME_SRV_BAD_JWS;
     snprintf(acct, sizeof acct, "%s/acct/1", st->base);
-    const captls_jwk *key;
-    if (new_acct) {
-        if (!j->has_jwk)
-            return -1;
-        key = &j->jwk;
-    } else {
-        if (j->has_jwk || !st->have_account || j->kid_len != strlen(acct) ||
-            memcmp(j->kid, acct, j->kid_len) != 0)
-            return -1;
-        key = &st->account;
-    }
-    if (captls_jws_verify(j, key, st->scratch, sizeof st->scratch) != CAPTLS_OK)
-        return -1;
-    if (!take_nonce(st, j->nonce, j->nonce_len))
-        return -2;
-    if (new_acct && !st->have_account) {
-        st->account = j->jwk;
-    }
-    if (captls_jws_payload(j, (uint8_t *)st->payload, sizeof st->payload - 1,
-                           &pl) != CAPTLS_OK)
-        return -1;
+    captls_acme_srv_request q;
+    memset(&q, 0, sizeof q);
+    q.url = url;
+    q.url_len = strlen(url);
+    q.body = body;
+    q.body_len = len;
+    q.new_account = new_acct;
+    q.account = st->have_account ? &st->account : NULL;
+    q.account_url = acct;
+    q.account_url_len = strlen(acct);
+    captls_acme_srv_verdict v = captls_acme_srv_check(
+        &st->nonces, &st->srv, &q, (uint8_t *)st->payload,
+        sizeof st->payload - 1, &pl, &jwk);
+    if (v != CAPTLS_ACME_SRV_OK)
+        return v;
+    if (new_acct && !st->have_account)
+        st->account = jwk;
     st->payload[pl] = '\0';
     *empty = pl == 0;
-    return 0;
+    return v;
 }
 
 static void handle(ca_state *st, ca_conn *c, const char *method,
@@ -854,15 +823,21 @@ static void handle(ca_state *st, ca_conn *c, const char *method,
         return;
     }
     st->posts++;
-    int jr = check_jws(st, url, ctype, body, body_len, res == RES_NEW_ACCT,
-                       &empty);
-    if (jr == -1) {
+    captls_acme_srv_verdict jr = check_jws(st, url, ctype, body, body_len,
+                                           res == RES_NEW_ACCT, &empty);
+    if (jr == CAPTLS_ACME_SRV_NO_ACCOUNT) {
+        st->jws_failures++;
+        LOG(st, "refused a JWS to %s: no such account", RES_NAMES[res]);
+        problem(st, c, 400, "accountDoesNotExist", "no such account", -1);
+        return;
+    }
+    if (jr == CAPTLS_ACME_SRV_BAD_JWS || jr == CAPTLS_ACME_SRV_TOO_LARGE) {
         st->jws_failures++;
         LOG(st, "refused a JWS to %s", RES_NAMES[res]);
         problem(st, c, 400, "malformed", "bad JWS", -1);
         return;
     }
-    if (jr == -2) {
+    if (jr == CAPTLS_ACME_SRV_BAD_NONCE) {
         st->nonce_rejects++;
         problem(st, c, 400, "badNonce", "nonce unknown or reused", -1);
         return;
@@ -908,7 +883,7 @@ static void handle(ca_state *st, ca_conn *c, const char *method,
             snprintf(st->names[st->nnames], sizeof st->names[0], "%.*s",
                      (int)(e - p), p);
             snprintf(st->tokens[st->nnames], sizeof st->tokens[0],
-                     "tok%u_%u-simACME", st->nnames, st->nonce_ctr);
+                     "tok%u_%u-simACME", st->nnames, st->nonces.counter);
             st->az[st->nnames] = AZ_PENDING;
             st->nnames++;
         }
@@ -1237,6 +1212,8 @@ static void ca_start(captls_sim_proc *p)
     const char *hp = captls_sim_proc_opt(p, "http-port");
     const char *root = captls_sim_proc_opt(p, "root");
     st->self = p;
+    if (captls_acme_srv_nonces_init(&st->nonces, "simnonce") != CAPTLS_OK)
+        return; /* a constant prefix: cannot fail */
     st->port = (uint16_t)(port != NULL ? atoi(port) : 0);
     st->http_port = (uint16_t)(hp != NULL ? atoi(hp) : 80);
     st->validate_delay_ns = parse_dur(captls_sim_proc_opt(p, "validate-delay"),
@@ -1341,7 +1318,7 @@ static bool ca_fact(captls_sim_proc *p, const char *name, uint8_t *out,
     uint64_t v;
     if (strcmp(name, "requests") == 0) v = st->requests;
     else if (strcmp(name, "posts") == 0) v = st->posts;
-    else if (strcmp(name, "nonces") == 0) v = st->nonce_ctr;
+    else if (strcmp(name, "nonces") == 0) v = st->nonces.counter;
     else if (strcmp(name, "bad-nonce-sent") == 0) v = st->bad_nonce_sent;
     else if (strcmp(name, "server-errors") == 0) v = st->server_errs;
     else if (strcmp(name, "rate-limited") == 0) v = st->rate_sent;

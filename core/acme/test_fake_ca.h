@@ -6,7 +6,9 @@
  * under that key), validates http-01 by reading what the test solver
  * published, and issues real certificates with OpenSSL from the CSR it is
  * given (a root CA it generates; or, scripted, another root or another
- * key). Faults are scripted by counters (badNonce, 500, 429, pending
+ * key). The request checks (nonces, url, jwk/kid, signature) are
+ * core/acme/acme_server.h's, shared with the simulator's CA
+ * (sim/prog_acme_ca.c). Faults are scripted by counters (badNonce, 500, 429, pending
  * polls, invalid challenge / order, malformed or oversized bodies,
  * redirects and other origins). Host only (OpenSSL, stdio); header-only. */
 #ifndef CAPTLS_ACME_TEST_FAKE_CA_H
@@ -24,12 +26,12 @@
 
 #include "conformance/testkit.h"
 #include "core/acme/acme_client.h"
+#include "core/acme/acme_server.h"
 #include "core/acme/jws.h"
 #include "core/base/base64url.h"
 
 #define CA_BASE "https://ca.test"
 #define CA_ACCT CA_BASE "/acct/1"
-#define CA_MAX_NONCES 256
 
 /* ---- the test solver ------------------------------------------------ */
 typedef struct test_solver {
@@ -109,9 +111,8 @@ typedef struct fake_ca {
     /* state */
     int64_t *now;
     test_solver *solver;
-    char issued[CA_MAX_NONCES][24];
-    unsigned char used[CA_MAX_NONCES];
-    unsigned nonce_ctr;
+    captls_acme_srv_nonces nonces;
+    captls_acme_srv_scratch srv;
     int have_account;
     captls_jwk account;
     char names[8][256];
@@ -132,7 +133,7 @@ typedef struct fake_ca {
     int requests, posts, offorigin, jws_failures, nonce_rejects;
     int badnonce_sent, finalizes;
     /* response header storage */
-    char h_nonce[24], h_loc[512], h_ctype[64];
+    char h_nonce[CAPTLS_ACME_SRV_NONCE_MAX + 1], h_loc[512], h_ctype[64];
     /* keys */
     EVP_PKEY *ca_key, *other_key;
     X509 *ca_cert, *other_cert;
@@ -173,6 +174,8 @@ static void fake_ca_init(fake_ca *ca, int64_t *now, test_solver *s)
     memset(ca, 0, sizeof(*ca));
     ca->now = now;
     ca->solver = s;
+    if (captls_acme_srv_nonces_init(&ca->nonces, "nonce") != CAPTLS_OK)
+        abort();
     ca->ca_key = captls_test_keygen("EC", "P-256", 0);
     ca->other_key = captls_test_keygen("EC", "P-256", 0);
     ca->ca_cert = ca_make_root(ca->ca_key, "Fake ACME Root", *now);
@@ -191,24 +194,9 @@ static void fake_ca_free(fake_ca *ca)
 
 static void ca_new_nonce(fake_ca *ca, captls_acme_response *r)
 {
-    unsigned i = ca->nonce_ctr++ % CA_MAX_NONCES;
-    snprintf(ca->issued[i], sizeof ca->issued[i], "nonce%08uxyz", ca->nonce_ctr);
-    ca->used[i] = 0;
-    memcpy(ca->h_nonce, ca->issued[i], sizeof ca->h_nonce);
+    size_t n = captls_acme_srv_nonce_issue(&ca->nonces, ca->h_nonce);
     r->replay_nonce.ptr = ca->h_nonce;
-    r->replay_nonce.len = strlen(ca->h_nonce);
-}
-
-/* true iff the nonce was issued and not used; marks it used */
-static int ca_take_nonce(fake_ca *ca, const char *n, size_t len)
-{
-    for (unsigned i = 0; i < CA_MAX_NONCES; i++)
-        if (!ca->used[i] && strlen(ca->issued[i]) == len &&
-            memcmp(ca->issued[i], n, len) == 0) {
-            ca->used[i] = 1;
-            return 1;
-        }
-    return 0;
+    r->replay_nonce.len = n;
 }
 
 static void ca_body(captls_acme_response *r, uint8_t *buf, size_t cap,
@@ -412,43 +400,36 @@ static void ca_cert_id(fake_ca *ca, char *out, size_t cap)
     X509_free(x);
 }
 
-/* Checks the JWS as a server must; returns the payload JSON (NUL-ended)
- * or NULL after writing the error response. */
+/* Checks the JWS as a server must (core/acme/acme_server.h); returns 0
+ * with the payload JSON (NUL-ended), -1 for a bad JWS (no account known
+ * counts as one here), -2 for a bad nonce. */
 static int ca_check_jws(fake_ca *ca, const captls_acme_request *req,
                         char *payload, size_t cap, int *payload_empty)
 {
-    static captls_jws_parsed j;
-    static captls_json_token tok[64];
-    static uint8_t hdr[4096], scratch[32768];
     size_t pl = 0;
+    captls_jwk jwk;
     if (req->content_type == NULL ||
-        strcmp(req->content_type, "application/jose+json") != 0 ||
-        captls_jws_parse((const char *)req->body, req->body_len, tok, 64, hdr,
-                         sizeof hdr, &j) != CAPTLS_OK)
-        return -1;
-    if (j.url_len != req->url_len || memcmp(j.url, req->url, j.url_len) != 0)
+        strcmp(req->content_type, "application/jose+json") != 0)
         return -1;
     const char *path = req->url + strlen(CA_BASE);
-    int is_new_acct = strcmp(path, "/new-acct") == 0;
-    const captls_jwk *key;
-    if (is_new_acct) {
-        if (!j.has_jwk)
-            return -1;
-        key = &j.jwk;
-    } else {
-        if (j.has_jwk || !ca->have_account || j.kid_len != strlen(CA_ACCT) ||
-            memcmp(j.kid, CA_ACCT, j.kid_len) != 0)
-            return -1;
-        key = &ca->account;
-    }
-    if (captls_jws_verify(&j, key, scratch, sizeof scratch) != CAPTLS_OK)
-        return -1;
-    if (!ca_take_nonce(ca, j.nonce, j.nonce_len))
+    captls_acme_srv_request q;
+    memset(&q, 0, sizeof q);
+    q.url = req->url;
+    q.url_len = req->url_len;
+    q.body = req->body;
+    q.body_len = req->body_len;
+    q.new_account = strcmp(path, "/new-acct") == 0;
+    q.account = ca->have_account ? &ca->account : NULL;
+    q.account_url = CA_ACCT;
+    q.account_url_len = strlen(CA_ACCT);
+    captls_acme_srv_verdict v = captls_acme_srv_check(
+        &ca->nonces, &ca->srv, &q, (uint8_t *)payload, cap - 1, &pl, &jwk);
+    if (v == CAPTLS_ACME_SRV_BAD_NONCE)
         return -2;
-    if (is_new_acct && !ca->have_account)
-        ca->account = j.jwk;
-    if (captls_jws_payload(&j, (uint8_t *)payload, cap - 1, &pl) != CAPTLS_OK)
+    if (v != CAPTLS_ACME_SRV_OK)
         return -1;
+    if (q.new_account && !ca->have_account)
+        ca->account = jwk;
     payload[pl] = '\0';
     *payload_empty = pl == 0;
     return 0;
@@ -561,7 +542,7 @@ static captls_result ca_exchange(void *ctx, const captls_acme_request *req,
             snprintf(ca->names[ca->nnames], sizeof ca->names[0], "%.*s",
                      (int)(e - p), p);
             snprintf(ca->tokens[ca->nnames], sizeof ca->tokens[0],
-                     "tok%d_%u-abcDEF", ca->nnames, ca->nonce_ctr);
+                     "tok%d_%u-abcDEF", ca->nnames, ca->nonces.counter);
             ca->answered[ca->nnames] = 0;
             ca->authz_polls[ca->nnames] = 0;
             ca->nnames++;
