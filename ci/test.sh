@@ -53,7 +53,7 @@ check_core() {
 unit() { $MAKE -s all tests && ci/run-unit.sh build unit; }
 unit_asan() { $MAKE -s VARIANT=asan tests && ci/run-unit.sh build/asan unit-asan; }
 # (pytests/test_chains_diff.py runs captls-chains-diff on planted cases)
-pytests() { $MAKE -s all guest build/captls-chains-diff && /usr/bin/python3 -m pytest -q -p no:cacheprovider -n 2 --timeout=300 pytests; }
+pytests() { $MAKE -s all guest guest-bridge build/captls-chains-diff && /usr/bin/python3 -m pytest -q -p no:cacheprovider -n 2 --timeout=300 pytests; }
 fuzz_smoke() { $MAKE -s fuzz-smoke; }
 ctgrind() { $MAKE -s build/captls-ctgrind && ci/ctgrind.sh build; }
 # A 200-case sample of the X.509 chain corpus, captls vs OpenSSL (make

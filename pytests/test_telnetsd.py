@@ -376,7 +376,9 @@ def test_stage_d_alice_cert_login(pki, gws, client):
 
 def test_auth_mtls_requires_a_certificate(pki, gws):
     g = gws.start(auth="mtls")
-    out = ossl(pki, g.port, input=b"help\n")
+    # wait: the alert follows the client's Finished; without -ign_eof
+    # s_client may quit on stdin EOF before reading it
+    out = ossl(pki, g.port, input=b"help\n", wait=True)
     assert "certificate required" in out, out
     assert "login:" not in out
     # a mapped certificate still works in this mode
