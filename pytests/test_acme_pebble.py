@@ -43,7 +43,27 @@ def issue(pebble, account_key, store, handle="web", *extra, domain=DOMAIN,
                      account_key=account_key)
     if challenge == "http-01":
         argv += ["--http-listen", f"127.0.0.1:{pebble.http_port}"]
+    elif challenge == "dns-01":
+        argv += ["--dns-api", pebble.dns_api]
+    elif challenge == "tls-alpn-01":
+        argv += ["--tls-listen", f"127.0.0.1:{pebble.tls_port}"]
     return run(argv + list(extra), timeout=timeout)
+
+
+def leaf_sans(leaf):
+    r = run(["openssl", "x509", "-in", leaf, "-noout", "-ext",
+             "subjectAltName"])
+    assert r.returncode == 0, show(r)
+    return sorted(re.findall(r"DNS:([^,\s]+)", r.stdout))
+
+
+def verify_both(pebble, leaf, rest, host):
+    r = run([CAPTLS, "verify", "--roots", pebble.issuer_roots, "--untrusted",
+             rest, "--host", host, leaf])
+    assert r.returncode == 0 and r.stdout.startswith("ok"), show(r)
+    r = run(["openssl", "verify", "-CAfile", pebble.issuer_roots, "-untrusted",
+             rest, "-verify_hostname", host, leaf])
+    assert r.returncode == 0, show(r)
 
 
 def store_chain(store, handle, tmp_path):
@@ -188,6 +208,79 @@ def test_issue_http01_verify_serve_renew_rotate_revoke(pebble, account_key,
 
 
 # ------------------------------------------------------------- refusals
+
+def test_issue_dns01_with_a_wildcard(pebble, account_key, tmp_path):
+    """dns-01 through challtestsrv's API: a wildcard and its base name in
+    one order (two authorizations, one TXT name, two values)."""
+    st = tmp_path / "st"
+    names = ["example.net", "*.example.net"]
+    r = issue(pebble, account_key, st, "wild", "--domain", names[1],
+              domain=names[0], challenge="dns-01")
+    assert r.returncode == 0, show(r)
+    assert re.search(r"^solver: dns-01 records through http://127\.0\.0\.1:"
+                     r"\d+ \(2 zones\)$", r.stdout, re.M), r.stdout
+    assert re.search(r"^issued: wild version 1 ", r.stdout, re.M), r.stdout
+    leaf, rest, _ = store_chain(st, "wild", tmp_path)
+    assert leaf_sans(leaf) == sorted(names)
+    verify_both(pebble, leaf, rest, "www.example.net")
+
+
+def test_dns01_api_unreachable_fails_cleanly(pebble, account_key, tmp_path):
+    st = tmp_path / "st"
+    dead = f"http://127.0.0.1:{free_port()}"
+    argv = acme_argv(pebble, "issue", "--domain", "dead.example.net",
+                     "--challenge", "dns-01", "--dns-api", dead, "--store", st,
+                     "--handle", "web", account_key=account_key)
+    r = run(argv, timeout=60)
+    assert r.returncode == 1, show(r)
+    # the solver's failure, with the DNS API's own account of it
+    assert re.search(r"^error: issue: solver: .*127\.0\.0\.1", r.stderr,
+                     re.M), r.stderr
+    assert "finalize:" not in r.stdout
+    assert store_handles(st) == []
+    # a DNS API that is not loopback http:// is refused before anything
+    argv[argv.index(dead)] = "https://dns.example.net"
+    r = run(argv, timeout=30)
+    assert r.returncode == 2 and "order:" not in r.stdout, show(r)
+
+
+def test_issue_tls_alpn01_and_serve(pebble, account_key, tmp_path):
+    st = tmp_path / "st"
+    r = issue(pebble, account_key, st, "alpn", domain="alpn.example.org",
+              challenge="tls-alpn-01")
+    assert r.returncode == 0, show(r)
+    assert re.search(r"^solver: tls-alpn-01 responder on 127\.0\.0\.1:\d+ "
+                     rf"\(port {pebble.tls_port}\)$", r.stdout, re.M), r.stdout
+    leaf, rest, _ = store_chain(st, "alpn", tmp_path)
+    assert leaf_sans(leaf) == ["alpn.example.org"]
+    verify_both(pebble, leaf, rest, "alpn.example.org")
+    # the validation certificate's responder is gone once the order ends
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", pebble.tls_port),
+                                 timeout=5).close()
+
+
+def test_tls_alpn01_listen_address_in_use(pebble, account_key, tmp_path):
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen(1)
+    try:
+        argv = acme_argv(pebble, "issue", "--domain", "busy.example.org",
+                         "--challenge", "tls-alpn-01", "--tls-listen",
+                         f"127.0.0.1:{busy.getsockname()[1]}", "--store",
+                         tmp_path / "st", "--handle", "web",
+                         account_key=account_key)
+        r = run(argv, timeout=30)
+    finally:
+        busy.close()
+    assert r.returncode == 2, show(r)
+    assert re.search(r"^error: --tls-listen 127\.0\.0\.1:\d+: Address "
+                     "already in use$", r.stderr, re.M), show(r)
+    # refused before the order, and before a certificate key was made
+    assert "order:" not in r.stdout and "key: created" not in r.stdout
+    assert store_handles(tmp_path / "st") == []
+    assert not (tmp_path / "st" / "web.key.pem").exists()
+
 
 def test_untrusted_ca_endpoint_fails_before_anything(pebble, account_key,
                                                      tmp_path, tls_pki):

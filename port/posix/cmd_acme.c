@@ -18,10 +18,12 @@
 #include "core/x509/certificate.h"
 #include "port/posix/captls_version.h"
 #include "port/posix/cmd_keygen.h"
+#include "port/posix/dns01_challtestsrv.h"
 #include "port/posix/http01_server.h"
 #include "port/posix/https_client.h"
 #include "port/posix/posix_cert_store.h"
 #include "port/posix/posix_port.h"
+#include "port/posix/tls_alpn01_server.h"
 #include "port/posix/tls_options.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
@@ -331,7 +333,8 @@ static captls_acme_step drive(captls_acme_client *c,
 }
 
 static int report_failure(const captls_acme_client *c,
-                          const captls_https_client *https, const char *what)
+                          const captls_https_client *https,
+                          const char *solver_detail, const char *what)
 {
     const captls_acme_failure *f = captls_acme_last_failure(c);
     const char *kind = captls_acme_error_name(f->kind), *detail = f->detail;
@@ -344,6 +347,9 @@ static int report_failure(const captls_acme_client *c,
     if (f->kind == CAPTLS_ACME_ERR_TRANSPORT && https != NULL &&
         captls_https_last_error(https)[0] != '\0')
         fprintf(stderr, ": %s\n", captls_https_last_error(https));
+    else if (f->kind == CAPTLS_ACME_ERR_SOLVER && solver_detail != NULL &&
+             solver_detail[0] != '\0')
+        fprintf(stderr, ": %s\n", solver_detail);
     else if (f->http_status != 0 &&
              (f->kind <= CAPTLS_ACME_ERR_PROBLEM_OTHER ||
               f->kind == CAPTLS_ACME_ERR_HTTP_STATUS))
@@ -385,6 +391,8 @@ static void print_entry(captls_pstore *p, const char *what, const char *handle)
 
 typedef struct solver_state {
     captls_http01_server *http;
+    captls_tls_alpn01_server *alpn;
+    captls_acme_solver dns; /* .ctx != NULL while running */
 } solver_state;
 
 static bool solver_start(const options *o, solver_state *st,
@@ -398,20 +406,54 @@ static bool solver_start(const options *o, solver_state *st,
         *out = captls_http01_server_solver(st->http);
         printf("solver: http-01 responder on %s (port %u)\n",
                o->http_listen, (unsigned)captls_http01_server_port(st->http));
-        fflush(stdout);
-        return true;
+        break;
+    case CAPTLS_ACME_CHALLENGE_DNS01: {
+        /* the zones the records go under: --dns-zone, else the names */
+        const char *const *zones = o->nzones > 0 ? o->zones : o->domains;
+        size_t nzones = o->nzones > 0 ? o->nzones : o->ndomains;
+        if (!captls_dns01_challtestsrv_solver(o->dns_api, zones, nzones,
+                                              &st->dns, err, errcap))
+            return false;
+        *out = st->dns;
+        printf("solver: dns-01 records through %s (%zu zone%s)\n",
+               o->dns_api, nzones, nzones == 1 ? "" : "s");
+        break;
+    }
+    case CAPTLS_ACME_CHALLENGE_TLS_ALPN01:
+        if (!captls_tls_alpn01_server_start(o->tls_listen, o->domains,
+                                            o->ndomains, &st->alpn, err,
+                                            errcap))
+            return false;
+        *out = captls_tls_alpn01_server_solver(st->alpn);
+        printf("solver: tls-alpn-01 responder on %s (port %u)\n",
+               o->tls_listen, (unsigned)captls_tls_alpn01_server_port(st->alpn));
+        break;
     default:
         snprintf(err, errcap, "--challenge %s: no solver in this build",
                  captls_acme_challenge_type_name(o->challenge));
         return false;
     }
+    fflush(stdout);
+    return true;
+}
+
+/* The solver's own account of a failure (the DNS API's answer), or "". */
+static const char *solver_error(const solver_state *st)
+{
+    if (st->dns.ctx != NULL)
+        return captls_dns01_challtestsrv_solver_error(&st->dns);
+    return "";
 }
 
 static void solver_stop(solver_state *st)
 {
     if (st->http != NULL)
         captls_http01_server_stop(st->http);
-    st->http = NULL;
+    if (st->alpn != NULL)
+        captls_tls_alpn01_server_stop(st->alpn);
+    if (st->dns.ctx != NULL)
+        captls_dns01_challtestsrv_solver_free(&st->dns);
+    memset(st, 0, sizeof *st);
 }
 
 /* ---- the run --------------------------------------------------------- */
@@ -447,7 +489,7 @@ static int find_account(run *r)
     captls_acme_client *c = r->client;
     if (captls_acme_start_directory(c) != CAPTLS_OK ||
         drive(c, &r->transport) != CAPTLS_ACME_STEP_DONE)
-        return report_failure(c, r->https, "directory");
+        return report_failure(c, r->https, NULL, "directory");
     const captls_acme_directory *d = captls_acme_directory_info(c);
     if (d->external_account_required) {
         fprintf(stderr, "error: the CA requires external account binding, "
@@ -474,7 +516,7 @@ static int find_account(run *r)
                     o->account_key);
             return EXIT_USAGE;
         }
-        return report_failure(c, r->https, "account");
+        return report_failure(c, r->https, NULL, "account");
     }
     return EXIT_OK;
 }
@@ -487,6 +529,10 @@ static int order_cert(run *r)
     captls_acme_solver solver;
     char name[64];
 
+    /* The solver first: a listen address in use leaves no new key behind
+     * (the run's end stops it on every path). */
+    if (!solver_start(o, &r->solver, &solver, r->err, sizeof r->err))
+        return setup_error(r);
     if (!file_exists(r->cert_key_path)) {
         if (o->verb == V_RENEW) {
             snprintf(r->err, sizeof r->err,
@@ -501,8 +547,6 @@ static int order_cert(run *r)
     snprintf(name, sizeof name, "tls.%.40s", o->handle);
     if (!import_key(&r->k, r->cert_key_path, CAPTLS_KEY_PURPOSE_TLS, name,
                     &r->k.cert, r->err, sizeof r->err))
-        return setup_error(r);
-    if (!solver_start(o, &r->solver, &solver, r->err, sizeof r->err))
         return setup_error(r);
     for (size_t i = 0; i < o->ndomains; i++)
         ids[i] = (captls_acme_identifier){"dns", 3, o->domains[i],
@@ -520,10 +564,13 @@ static int order_cert(run *r)
     captls_acme_step s = started == CAPTLS_OK
                              ? drive(r->client, &r->transport)
                              : CAPTLS_ACME_STEP_FAILED;
+    char solver_detail[CAPTLS_TLSOPT_ERR];
+    snprintf(solver_detail, sizeof solver_detail, "%s",
+             solver_error(&r->solver));
     solver_stop(&r->solver);
     if (s != CAPTLS_ACME_STEP_DONE)
-        return report_failure(r->client, r->https, o->verb == V_ISSUE ? "issue"
-                                                            : "renew");
+        return report_failure(r->client, r->https, solver_detail,
+                              o->verb == V_ISSUE ? "issue" : "renew");
     if (o->verb == V_RENEW) {
         const captls_acme_renewal *rn = captls_acme_renewal_result(r->client);
         if (!rn->renewed) {
@@ -557,7 +604,7 @@ static int revoke_cert(run *r)
                                  rec.certs[0].len,
                                  (uint8_t)o->reason) != CAPTLS_OK ||
         drive(r->client, &r->transport) != CAPTLS_ACME_STEP_DONE)
-        return report_failure(r->client, r->https, "revoke");
+        return report_failure(r->client, r->https, NULL, "revoke");
     printf("revoked: %s serial ", o->handle);
     if (captls_certificate_parse(&leaf, rec.certs[0].ptr, rec.certs[0].len,
                                  NULL) == CAPTLS_OK)
