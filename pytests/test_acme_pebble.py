@@ -223,6 +223,13 @@ def test_issue_dns01_with_a_wildcard(pebble, account_key, tmp_path):
     leaf, rest, _ = store_chain(st, "wild", tmp_path)
     assert leaf_sans(leaf) == sorted(names)
     verify_both(pebble, leaf, rest, "www.example.net")
+    # renew takes the names (and so the zones) from the stored leaf
+    r = run(acme_argv(pebble, "renew", "--force", "--challenge", "dns-01",
+                      "--dns-api", pebble.dns_api, "--store", st, "--handle",
+                      "wild", account_key=account_key), timeout=90)
+    assert r.returncode == 0, show(r)
+    assert "(2 zones)" in r.stdout
+    assert re.search(r"^renewed: wild version 2 ", r.stdout, re.M), r.stdout
 
 
 def test_dns01_api_unreachable_fails_cleanly(pebble, account_key, tmp_path):
@@ -254,6 +261,12 @@ def test_issue_tls_alpn01_and_serve(pebble, account_key, tmp_path):
     leaf, rest, _ = store_chain(st, "alpn", tmp_path)
     assert leaf_sans(leaf) == ["alpn.example.org"]
     verify_both(pebble, leaf, rest, "alpn.example.org")
+    r = run(acme_argv(pebble, "renew", "--force", "--challenge",
+                      "tls-alpn-01", "--tls-listen",
+                      f"127.0.0.1:{pebble.tls_port}", "--store", st,
+                      "--handle", "alpn", account_key=account_key), timeout=90)
+    assert r.returncode == 0, show(r)
+    assert re.search(r"^renewed: alpn version 2 ", r.stdout, re.M), r.stdout
     # the validation certificate's responder is gone once the order ends
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", pebble.tls_port),

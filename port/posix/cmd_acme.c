@@ -472,6 +472,8 @@ typedef struct run {
     solver_state solver;
     captls_acme_client *client;
     char cert_key_path[1024];
+    /* renew: the stored leaf's DNS names, for the solver (o.domains) */
+    char renew_names[CAPTLS_ACME_MAX_IDENTIFIERS][256];
     char err[CAPTLS_TLSOPT_ERR];
 } run;
 
@@ -521,6 +523,35 @@ static int find_account(run *r)
     return EXIT_OK;
 }
 
+/* renew takes its names from the stored leaf (the client does too); the
+ * solver needs them first: tls-alpn-01 answers for them, dns-01 writes
+ * under them. Names the client will refuse are left for it to report. */
+static void renew_names_from_store(run *r)
+{
+    static uint8_t buf[CAPTLS_CERT_RECORD_MAX];
+    captls_cert_record rec;
+    static captls_certificate leaf;
+    options *o = &r->o;
+    (void)captls_cert_store_poll(&r->store->store);
+    if (captls_cert_store_get(&r->store->store, OWNER, r->store->h, o->handle,
+                              buf, sizeof buf, &rec) != CAPTLS_OK ||
+        rec.count == 0 ||
+        captls_certificate_parse(&leaf, rec.certs[0].ptr, rec.certs[0].len,
+                                 NULL) != CAPTLS_OK)
+        return;
+    for (size_t i = 0; i < leaf.san_count &&
+                       o->ndomains < CAPTLS_ACME_MAX_IDENTIFIERS; i++) {
+        const captls_general_name *g = &leaf.san[i];
+        if (g->type != CAPTLS_GN_DNS || g->value.len == 0 ||
+            g->value.len >= sizeof r->renew_names[0])
+            continue;
+        char *n = r->renew_names[o->ndomains];
+        memcpy(n, g->value.ptr, g->value.len);
+        n[g->value.len] = '\0';
+        o->domains[o->ndomains++] = n;
+    }
+}
+
 static int order_cert(run *r)
 {
     const options *o = &r->o;
@@ -529,6 +560,8 @@ static int order_cert(run *r)
     captls_acme_solver solver;
     char name[64];
 
+    if (o->verb == V_RENEW)
+        renew_names_from_store(r);
     /* The solver first: a listen address in use leaves no new key behind
      * (the run's end stops it on every path). */
     if (!solver_start(o, &r->solver, &solver, r->err, sizeof r->err))
