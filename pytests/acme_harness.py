@@ -23,8 +23,11 @@ NONCE_REJECT = "15"
 
 
 class Pebble:
-    def __init__(self, workdir, pki):
+    def __init__(self, workdir, pki, validity=None):
+        """validity: certificate lifetime in seconds (Pebble's default, five
+        years, when None)."""
         self.workdir = workdir
+        self.validity = validity
         self.pki = pki
         self.procs = Procs(workdir)
         self.acme_port = free_port()
@@ -49,6 +52,8 @@ class Pebble:
             "privateKey": str(self.pki / "server-ecdsa_p256.key.pem"),
             "httpPort": self.http_port, "tlsPort": self.tls_port,
             "ocspResponderURL": "", "externalAccountBindingRequired": False}}
+        if self.validity is not None:
+            cfg["pebble"]["certificateValidityPeriod"] = self.validity
         cfg_path = self.workdir / "pebble-config.json"
         cfg_path.write_text(json.dumps(cfg))
         self.dns = self.procs.start("challtestsrv", [

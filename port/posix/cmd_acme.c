@@ -3,6 +3,8 @@
 #include "port/posix/cmd_acme.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +34,9 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 #define VAULT_OWNER 7
 #define MAX_ZONES 8u
 #define DEFAULT_ACCOUNT_KEY "acme-account.pem"
+#define MAX_WATCHED 16u
+#define DEFAULT_CHECK_INTERVAL 43200ul /* s: twelve hours */
+#define MAX_RETRY_DELAY 3600ul         /* s: a failed renewal's longest wait */
 
 static const char usage_text[] =
     "usage:\n"
@@ -48,6 +53,8 @@ static const char usage_text[] =
     "                    [--issuer-roots PEM] [--account-key FILE]\n"
     "  captls acme renew (the options of issue, without --domain) "
     "[--force]\n"
+    "  captls acme renew ... --watch [--handle NAME]... "
+    "[--check-interval SECONDS]\n"
     "  captls acme revoke --directory URL --ca-roots PEM --store DIR "
     "--handle NAME\n"
     "                     [--reason 0-10] [--account-key FILE]\n";
@@ -69,6 +76,10 @@ typedef struct options {
     size_t nzones;
     const char *store, *handle, *key, *key_type;
     unsigned long reason;
+    bool watch;
+    const char *handles[MAX_WATCHED]; /* every --handle, for --watch */
+    size_t nhandles;
+    unsigned long check_interval;
 } options;
 
 static int usage_error(const char *what, const char *arg)
@@ -100,13 +111,21 @@ static int parse(int argc, char **argv, options *o)
     o->verb = (verb)v;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-        bool flag = strcmp(a, "--agree-tos") == 0 || strcmp(a, "--force") == 0;
+        bool flag = strcmp(a, "--agree-tos") == 0 ||
+                    strcmp(a, "--force") == 0 || strcmp(a, "--watch") == 0;
         if (!flag && strncmp(a, "--", 2) == 0 && val == NULL)
             return usage_error("missing value for", a);
         if (strcmp(a, "--agree-tos") == 0)
             o->agree_tos = true;
         else if (strcmp(a, "--force") == 0)
             o->force = true;
+        else if (strcmp(a, "--watch") == 0)
+            o->watch = true;
+        else if (strcmp(a, "--check-interval") == 0) {
+            if (!captls_tlsopt_parse_uint(val, 1, 604800, &o->check_interval))
+                return usage_error("--check-interval: seconds, 1-604800, got",
+                                   val);
+        }
         else if (strcmp(a, "--directory") == 0)
             o->directory = val;
         else if (strcmp(a, "--ca-roots") == 0)
@@ -147,8 +166,11 @@ static int parse(int argc, char **argv, options *o)
             o->tls_listen = val;
         else if (strcmp(a, "--store") == 0)
             o->store = val;
-        else if (strcmp(a, "--handle") == 0)
-            o->handle = val;
+        else if (strcmp(a, "--handle") == 0) {
+            if (o->nhandles == MAX_WATCHED)
+                return usage_error("too many --handle (at most 16)", NULL);
+            o->handles[o->nhandles++] = o->handle = val;
+        }
         else if (strcmp(a, "--key") == 0)
             o->key = val;
         else if (strcmp(a, "--key-type") == 0) {
@@ -189,8 +211,23 @@ static int parse(int argc, char **argv, options *o)
         return usage_error("--force belongs to renew only", NULL);
     if (o->ncontacts != 0 && o->verb != V_ACCOUNT)
         return usage_error("--contact belongs to account only", NULL);
-    if (o->handle != NULL && !captls_cert_handle_valid(o->handle))
-        return usage_error("--handle: not a valid store handle:", o->handle);
+    for (size_t i = 0; i < o->nhandles; i++)
+        if (!captls_cert_handle_valid(o->handles[i]))
+            return usage_error("--handle: not a valid store handle:",
+                               o->handles[i]);
+    if ((o->watch || o->check_interval != 0) && o->verb != V_RENEW)
+        return usage_error("--watch and --check-interval belong to renew only",
+                           NULL);
+    if (o->watch && o->force)
+        return usage_error("--watch renews when due: no --force", NULL);
+    if (o->nhandles > 1 && !o->watch)
+        return usage_error("one --handle (several only with --watch)", NULL);
+    if (o->nhandles > 1 && o->key != NULL)
+        return usage_error("--key names one handle's key: with several "
+                           "--handle each uses DIR/HANDLE.key.pem",
+                           NULL);
+    if (o->check_interval == 0)
+        o->check_interval = DEFAULT_CHECK_INTERVAL;
     return -1;
 }
 
@@ -474,6 +511,9 @@ typedef struct run {
     char cert_key_path[1024];
     /* renew: the stored leaf's DNS names, for the solver (o.domains) */
     char renew_names[CAPTLS_ACME_MAX_IDENTIFIERS][256];
+    /* renew's outcome, for --watch */
+    bool renewed;
+    int64_t due_at;
     char err[CAPTLS_TLSOPT_ERR];
 } run;
 
@@ -525,20 +565,28 @@ static int find_account(run *r)
 
 /* renew takes its names from the stored leaf (the client does too); the
  * solver needs them first: tls-alpn-01 answers for them, dns-01 writes
- * under them. Names the client will refuse are left for it to report. */
-static void renew_names_from_store(run *r)
+ * under them. Names the client will refuse are left for it to report.
+ * false (r->err set) when there is no stored chain to renew. */
+static bool renew_names_from_store(run *r)
 {
     static uint8_t buf[CAPTLS_CERT_RECORD_MAX];
     captls_cert_record rec;
     static captls_certificate leaf;
     options *o = &r->o;
     (void)captls_cert_store_poll(&r->store->store);
-    if (captls_cert_store_get(&r->store->store, OWNER, r->store->h, o->handle,
-                              buf, sizeof buf, &rec) != CAPTLS_OK ||
-        rec.count == 0 ||
+    captls_result res = captls_cert_store_get(
+        &r->store->store, OWNER, r->store->h, o->handle, buf, sizeof buf, &rec);
+    if (res != CAPTLS_OK) {
+        snprintf(r->err, sizeof r->err,
+                 "%s: no stored chain to renew in %.400s (%s): run `captls "
+                 "acme issue` first",
+                 o->handle, o->store, captls_result_name(res));
+        return false;
+    }
+    if (rec.count == 0 ||
         captls_certificate_parse(&leaf, rec.certs[0].ptr, rec.certs[0].len,
                                  NULL) != CAPTLS_OK)
-        return;
+        return true;
     for (size_t i = 0; i < leaf.san_count &&
                        o->ndomains < CAPTLS_ACME_MAX_IDENTIFIERS; i++) {
         const captls_general_name *g = &leaf.san[i];
@@ -550,6 +598,7 @@ static void renew_names_from_store(run *r)
         n[g->value.len] = '\0';
         o->domains[o->ndomains++] = n;
     }
+    return true;
 }
 
 static int order_cert(run *r)
@@ -560,8 +609,8 @@ static int order_cert(run *r)
     captls_acme_solver solver;
     char name[64];
 
-    if (o->verb == V_RENEW)
-        renew_names_from_store(r);
+    if (o->verb == V_RENEW && !renew_names_from_store(r))
+        return setup_error(r);
     /* The solver first: a listen address in use leaves no new key behind
      * (the run's end stops it on every path). */
     if (!solver_start(o, &r->solver, &solver, r->err, sizeof r->err))
@@ -606,6 +655,8 @@ static int order_cert(run *r)
                               o->verb == V_ISSUE ? "issue" : "renew");
     if (o->verb == V_RENEW) {
         const captls_acme_renewal *rn = captls_acme_renewal_result(r->client);
+        r->renewed = rn->renewed;
+        r->due_at = rn->due_at;
         if (!rn->renewed) {
             char when[32];
             format_time(rn->due_at, when, sizeof when);
@@ -742,19 +793,31 @@ static int run_verb(run *r)
     return o->verb == V_REVOKE ? revoke_cert(r) : order_cert(r);
 }
 
-int captls_cmd_acme(int argc, char **argv)
+/* ---- one run, and the renewal service ------------------------------ */
+
+typedef struct outcome {
+    int rc;
+    bool renewed;
+    int64_t due_at;
+} outcome;
+
+/* One verb, start to end; handle (may be NULL) replaces --handle. Every
+ * resource of the run is released before it returns. */
+static outcome run_once(int argc, char **argv, const char *handle)
 {
     static run r;
-    if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
-                      strcmp(argv[1], "-h") == 0)) {
-        fputs(usage_text, stdout);
-        return EXIT_OK;
-    }
+    outcome out = {EXIT_USAGE, false, 0};
     memset(&r, 0, sizeof r);
     int rc = parse(argc, argv, &r.o);
-    if (rc >= 0)
-        return rc;
-    rc = run_verb(&r);
+    if (rc >= 0) {
+        out.rc = rc;
+        return out;
+    }
+    if (handle != NULL)
+        r.o.handle = handle;
+    out.rc = run_verb(&r);
+    out.renewed = r.renewed;
+    out.due_at = r.due_at;
     solver_stop(&r.solver);
     if (r.client != NULL) {
         captls_acme_client_fini(r.client);
@@ -767,5 +830,146 @@ int captls_cmd_acme(int argc, char **argv)
     keys_fini(&r.k);
     captls_posix_audit_fini(&r.audit_ctx);
     fflush(stdout);
-    return rc;
+    return out;
+}
+
+/* The stored version of a handle, 0 when there is none. */
+static uint64_t stored_version(captls_pstore *p, const char *handle)
+{
+    static uint8_t buf[CAPTLS_CERT_RECORD_MAX];
+    captls_cert_record rec;
+    (void)captls_cert_store_poll(&p->store);
+    if (captls_cert_store_get(&p->store, OWNER, p->h, handle, buf, sizeof buf,
+                              &rec) != CAPTLS_OK)
+        return 0;
+    return rec.version;
+}
+
+/* The renewal service (`renew --watch`): each entry is renewed when due,
+ * checked again at most --check-interval apart (the CA's ARI window may
+ * move, a certificate may be revoked), and at once when its stored
+ * version changes under us (a chain put by hand). A CA or transport
+ * failure is retried after a delay that doubles from a minute (capped by
+ * the interval and an hour); a setup error (a key missing, a listen
+ * address taken) stops the service with exit 2: it will not mend itself.
+ * SIGINT/SIGTERM are held while a run is in progress and end the service
+ * between runs, exit 0. */
+static int watch_service(int argc, char **argv, const options *o)
+{
+    int64_t wake[MAX_WATCHED];
+    unsigned long retry[MAX_WATCHED];
+    uint64_t seen[MAX_WATCHED];
+    captls_pstore *store = NULL;
+    char err[CAPTLS_TLSOPT_ERR];
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    if (sigprocmask(SIG_BLOCK, &stop, NULL) != 0) {
+        fprintf(stderr, "error: watch: sigprocmask: %s\n", strerror(errno));
+        return EXIT_USAGE;
+    }
+    /* a minute, or a quarter of a shorter interval */
+    unsigned long first_retry = o->check_interval / 4 < 60
+                                    ? o->check_interval / 4
+                                    : 60;
+    if (first_retry == 0)
+        first_retry = 1;
+    for (size_t i = 0; i < o->nhandles; i++) {
+        wake[i] = 0;
+        retry[i] = first_retry;
+        seen[i] = 0;
+    }
+    printf("watch: %zu entr%s in %s, checked at most %lu s apart\n",
+           o->nhandles, o->nhandles == 1 ? "y" : "ies", o->store,
+           o->check_interval);
+    fflush(stdout);
+    for (;;) {
+        int64_t now = (int64_t)time(NULL), next = INT64_MAX;
+        for (size_t i = 0; i < o->nhandles; i++) {
+            if (wake[i] <= now) {
+                char when[32];
+                printf("watch: %s: checking\n", o->handles[i]);
+                fflush(stdout);
+                outcome r = run_once(argc, argv, o->handles[i]);
+                now = (int64_t)time(NULL);
+                if (r.rc == EXIT_USAGE) {
+                    fprintf(stderr, "watch: %s: setup error, stopping\n",
+                            o->handles[i]);
+                    captls_pstore_close(store);
+                    return EXIT_USAGE;
+                }
+                unsigned long delay = retry[i];
+                if (r.rc != EXIT_OK) {
+                    wake[i] = now + (int64_t)retry[i];
+                    retry[i] = retry[i] * 2 > MAX_RETRY_DELAY
+                                   ? MAX_RETRY_DELAY
+                                   : retry[i] * 2;
+                    if (retry[i] > o->check_interval)
+                        retry[i] = o->check_interval;
+                } else {
+                    retry[i] = first_retry;
+                    /* renewed: check again now, to learn the new due time */
+                    wake[i] = r.renewed ? now
+                              : r.due_at < now + (int64_t)o->check_interval
+                                  ? r.due_at
+                                  : now + (int64_t)o->check_interval;
+                }
+                if (store == NULL &&
+                    !captls_pstore_open(o->store, false, NULL, &store, err,
+                                        sizeof err)) {
+                    fprintf(stderr, "error: watch: %s\n", err);
+                    return EXIT_USAGE;
+                }
+                seen[i] = stored_version(store, o->handles[i]);
+                format_time(wake[i], when, sizeof when);
+                if (r.rc != EXIT_OK)
+                    printf("watch: %s: failed, retry in %lu s (next check "
+                           "%s)\n",
+                           o->handles[i], delay, when);
+                else
+                    printf("watch: %s: %s, next check %s\n", o->handles[i],
+                           r.renewed ? "renewed" : "not due", when);
+                fflush(stdout);
+            }
+            if (wake[i] < next)
+                next = wake[i];
+        }
+        /* Sleep until the earliest wake, a second at a time: a signal
+         * ends the service, a changed entry is checked at once. */
+        while ((now = (int64_t)time(NULL)) < next) {
+            struct timespec slice = {1, 0};
+            int sig = sigtimedwait(&stop, NULL, &slice);
+            if (sig == SIGINT || sig == SIGTERM) {
+                printf("watch: stopped (%s)\n",
+                       sig == SIGINT ? "SIGINT" : "SIGTERM");
+                fflush(stdout);
+                captls_pstore_close(store);
+                return EXIT_OK;
+            }
+            for (size_t i = 0; i < o->nhandles; i++)
+                if (stored_version(store, o->handles[i]) != seen[i]) {
+                    printf("watch: %s: the stored chain changed\n",
+                           o->handles[i]);
+                    wake[i] = now;
+                    next = now;
+                }
+        }
+    }
+}
+
+int captls_cmd_acme(int argc, char **argv)
+{
+    static options o;
+    if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
+                      strcmp(argv[1], "-h") == 0)) {
+        fputs(usage_text, stdout);
+        return EXIT_OK;
+    }
+    int rc = parse(argc, argv, &o);
+    if (rc >= 0)
+        return rc;
+    if (o.watch)
+        return watch_service(argc, argv, &o);
+    return run_once(argc, argv, NULL).rc;
 }
