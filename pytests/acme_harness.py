@@ -102,3 +102,36 @@ def acme_argv(pebble, verb, *extra, account_key=None, issuer=True):
 def stages(stdout):
     """The stage word of every progress line, in order."""
     return [line.split(":", 1)[0] for line in stdout.splitlines() if ":" in line]
+
+
+def main(argv):
+    """`acme_harness.py WORKDIR PKIDIR`: Pebble and challtestsrv for a
+    script (make demo). Writes WORKDIR/pebble.env (shell assignments:
+    DIRECTORY, CA_ROOTS, ISSUER_ROOTS, HTTP_PORT, TLS_PORT, DNS_API),
+    prints "ready", and stops both on SIGTERM or SIGINT."""
+    import pathlib
+    import signal
+    import sys
+    if len(argv) != 3:
+        sys.exit("usage: acme_harness.py WORKDIR PKIDIR")
+    work = pathlib.Path(argv[1])
+    work.mkdir(parents=True, exist_ok=True)
+    p = Pebble(work, pathlib.Path(argv[2]))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
+    try:
+        p.start()
+        (work / "pebble.env").write_text(
+            f"DIRECTORY={p.directory}\nCA_ROOTS={p.ca_roots}\n"
+            f"ISSUER_ROOTS={p.issuer_roots}\nHTTP_PORT={p.http_port}\n"
+            f"TLS_PORT={p.tls_port}\nDNS_API={p.dns_api}\n")
+        print("ready", flush=True)
+        while True:
+            signal.pause()
+    finally:
+        p.stop()
+
+
+if __name__ == "__main__":
+    import sys
+    main(sys.argv)
