@@ -109,7 +109,7 @@ tb_captls *tb_captls_new(const tb_pki *pki, const tb_captls_opts *opts)
     }
     t->server.key = *captls_tlsopt_identity_signer(loaded[pki->alg].id);
     t->server.chain = *captls_tlsopt_identity_chain(loaded[pki->alg].id);
-    t->client.verifier = loaded[pki->alg].trust->peer;
+    t->client.verifier = loaded[pki->alg].trust->pt.peer;
     if (opts->tickets) {
         captls_result r = captls_tls_ticket_keys_init(&t->ticket_keys, common.entropy);
         if (r != CAPTLS_OK) {

@@ -16,6 +16,7 @@ import re
 import signal
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -107,17 +108,43 @@ class Server:
         assert m, (line, self.proc.poll())
         self.port = int(m.group(1))
         assert port_file.read_text().strip() == str(self.port)
+        # the rest of stderr, read as it comes (wait_for)
+        self.cv = threading.Condition()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for raw in self.proc.stderr:
+            with self.cv:
+                self.err_lines.append(raw.decode(errors="replace"))
+                self.cv.notify_all()
+
+    def wait_for(self, pattern, timeout=10):
+        """A log line matching pattern, or None after timeout: the server
+        logs a connection's end after the client may already have gone."""
+        end = time.monotonic() + timeout
+        with self.cv:
+            while True:
+                for ln in self.err_lines:
+                    m = re.search(pattern, ln)
+                    if m:
+                        return m
+                left = end - time.monotonic()
+                if left <= 0:
+                    return None
+                self.cv.wait(left)
 
     def stop(self):
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
         try:
-            out, err = self.proc.communicate(timeout=10)
+            self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-            out, err = self.proc.communicate()
+            self.proc.wait()
             pytest.fail("server did not stop on SIGTERM")
-        self.stderr = "".join(self.err_lines) + err.decode()
+        self.reader.join(timeout=10)
+        self.stderr = "".join(self.err_lines)
         return self.proc.returncode
 
     def __enter__(self):
@@ -395,6 +422,7 @@ def test_unknown_anchor(pki):
             r.stderr
         assert "handshake: ok" not in r.stderr.decode()
         assert r.stdout == b""
+        srv.wait_for(r"^conn 1: error: ")
     assert re.search(r"^conn 1: error: \S+ \(alert received\)$", srv.stderr,
                      re.M), srv.stderr
 
@@ -580,8 +608,7 @@ def test_garbage_from_a_client(pki):
 def test_sigint_stops_the_server(pki):
     srv = Server(pki)
     srv.proc.send_signal(signal.SIGINT)
-    out, err = srv.proc.communicate(timeout=10)
-    assert srv.proc.returncode == 0
+    assert srv.proc.wait(timeout=10) == 0
 
 
 def test_client_handshake_timeout():

@@ -758,8 +758,8 @@ static int run_verb(run *r)
     cfg.owner = OWNER;
     cfg.account_key = r->k.account;
     cfg.clock = r->clock;
-    cfg.verifier = &r->issuer.verifier;
-    cfg.ca_roots = &r->issuer.store;
+    cfg.verifier = &r->issuer.pt.verifier;
+    cfg.ca_roots = &r->issuer.pt.store;
     if (r->store != NULL) {
         cfg.store = &r->store->store;
         cfg.store_cap = r->store->h;

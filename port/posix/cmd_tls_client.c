@@ -512,7 +512,7 @@ int captls_cmd_tls_client(int argc, char **argv)
         fprintf(stderr, "error: %s\n", err);
         return EXIT_USAGE;
     }
-    cfg.verifier = trust.peer;
+    cfg.verifier = trust.pt.peer;
     if (o.cert != NULL) {
         if (!captls_tlsopt_identity_load(o.cert, o.key, &id, err,
                                          sizeof(err))) {

@@ -787,7 +787,7 @@ int captls_cmd_tls_server(int argc, char **argv)
         if (!captls_tlsopt_trust_init(&client_trust, o.client_ca,
                                       &cfg.common.clock, err, sizeof(err)))
             return setup_error(err);
-        cfg.client_verifier = client_trust.peer;
+        cfg.client_verifier = client_trust.pt.peer;
         cfg.require_client_cert = o.require_client_cert;
     }
     if (!setup_tickets(&cfg, o.tickets, err, sizeof(err)))

@@ -79,7 +79,7 @@ bool captls_https_client_new(const captls_https_options *o,
     if (!captls_tlsopt_trust_init(&c->trust, o->ca_roots, &c->cfg.common.clock,
                                   err, errcap))
         goto fail;
-    c->cfg.verifier = c->trust.peer;
+    c->cfg.verifier = c->trust.pt.peer;
     if (captls_tls_client_config_check_why(&c->cfg, &why) != CAPTLS_OK) {
         snprintf(err, errcap, "TLS client configuration refused: %s",
                  why != NULL ? why : "?");

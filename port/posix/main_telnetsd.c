@@ -382,7 +382,7 @@ int main(int argc, char **argv)
         if (!captls_tlsopt_trust_init(&client_trust, o.client_ca,
                                       &tls.common.clock, err, sizeof err))
             return fail("--client-ca: %s", err);
-        tls.client_verifier = client_trust.peer;
+        tls.client_verifier = client_trust.pt.peer;
     }
     if (!captls_tlsopt_keylog_from_env(&tls.common, err, sizeof err))
         return fail("%s", err);

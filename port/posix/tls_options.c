@@ -519,12 +519,13 @@ bool captls_tlsopt_trust_init(captls_tlsopt_trust *t, const char *roots_path,
                               size_t errcap)
 {
     static captls_certificate moz_cert;
+    static captls_verification_policy moz_policy;
     captls_certificate *file_certs = NULL;
-    captls_trust_anchor_info *slots;
-    size_t n, arena_len = 64;
-    uint8_t *arena;
+    const captls_verification_policy *policy;
+    size_t n;
     uint32_t purposes;
     const char *what = roots_path != NULL ? roots_path : "mozilla roots";
+    const char *why = NULL;
 
     memset(t, 0, sizeof(*t));
     if (roots_path != NULL) {
@@ -533,39 +534,36 @@ bool captls_tlsopt_trust_init(captls_tlsopt_trust *t, const char *roots_path,
             return false;
         t->certs = file_certs;
         purposes = 0; /* as each root's EKU allows */
-        t->policy = *captls_policy_web_pki_lenient();
+        policy = captls_policy_web_pki_lenient();
     } else {
         n = captls_mozilla_roots_count;
         purposes = CAPTLS_PURPOSE_BIT(CAPTLS_PURPOSE_TLS_SERVER_AUTH);
-        t->policy = *captls_policy_web_pki_strict();
         /* See the header: SCTs and OCSP are not evaluated yet, so the
          * strict preset's demands for them would fail every chain. */
-        t->policy.min_scts = 0;
-        t->policy.require_ocsp = false;
-        t->policy.name = "webPkiStrict-noCT";
+        moz_policy = *captls_policy_web_pki_strict();
+        moz_policy.min_scts = 0;
+        moz_policy.require_ocsp = false;
+        moz_policy.name = "webPkiStrict-noCT";
+        policy = &moz_policy;
     }
     if (n == 0 || n > CAPTLS_TRUST_MAX_ANCHORS) {
         snprintf(err, errcap, "%s: %zu roots (1..%u)", what, n,
                  CAPTLS_TRUST_MAX_ANCHORS);
         return false;
     }
-    /* room for the parsed name constraints of every root (rare) */
-    arena_len += n * CAPTLS_TRUST_NC_ARENA_BYTES(2 * CAPTLS_X509_MAX_SUBTREES);
-    slots = calloc(n, sizeof(*slots));
-    arena = malloc(arena_len);
-    t->anchor_slots = slots;
-    t->arena = arena;
-    if (slots == NULL || arena == NULL ||
-        captls_trust_store_init(&t->store, slots, n, arena, arena_len,
-                                false) != CAPTLS_OK ||
-        captls_trust_store_writer_init(&t->writer, &t->store, clock, NULL) !=
-            CAPTLS_OK) {
-        snprintf(err, errcap, "%s: cannot build the trust store", what);
+    size_t arena_len = CAPTLS_TLS_PEER_TRUST_ARENA(n);
+    t->anchor_slots = calloc(n, sizeof(*t->anchor_slots));
+    t->arena = malloc(arena_len);
+    if (t->anchor_slots == NULL || t->arena == NULL ||
+        captls_tls_peer_trust_init(&t->pt, policy, clock, t->anchor_slots, n,
+                                   t->arena, arena_len, &why) != CAPTLS_OK) {
+        snprintf(err, errcap, "%s: %s", what,
+                 why != NULL ? why : "out of memory");
         return false;
     }
     for (size_t i = 0; i < n; i++) {
         const captls_certificate *c;
-        captls_result r;
+        bool added;
         if (file_certs != NULL) {
             c = &file_certs[i];
         } else if (captls_certificate_parse(&moz_cert,
@@ -576,40 +574,18 @@ bool captls_tlsopt_trust_init(captls_tlsopt_trust *t, const char *roots_path,
         } else {
             continue; /* a root our strict parser refuses cannot anchor */
         }
-        r = captls_trust_store_writer_add_anchor(&t->writer, 0, c, NULL,
-                                                 purposes);
-        if (r == CAPTLS_OK) {
-            t->anchors++;
-        } else if (r != CAPTLS_ERR_ALREADY_EXISTS &&
-                   r != CAPTLS_ERR_INVALID_ARGUMENT) {
-            /* duplicates and roots that serve no purpose are skipped */
-            snprintf(err, errcap, "%s: root %zu cannot be an anchor (%s)",
-                     what, i + 1, captls_result_name(r));
+        captls_result r = captls_tls_peer_trust_add(&t->pt, c, purposes,
+                                                    &added, &why);
+        if (r != CAPTLS_OK) {
+            snprintf(err, errcap, "%s: root %zu: %s (%s)", what, i + 1, why,
+                     captls_result_name(r));
             return false;
         }
     }
-    if (t->anchors == 0) {
-        snprintf(err, errcap, "%s: no usable root", what);
+    if (captls_tls_peer_trust_finish(&t->pt, clock, &why) != CAPTLS_OK) {
+        snprintf(err, errcap, "%s: %s", what, why);
         return false;
     }
-    if (captls_cert_verifier_init(&t->verifier, &t->policy, clock, NULL,
-                                  NULL) != CAPTLS_OK) {
-        snprintf(err, errcap, "cannot create the certificate verifier");
-        return false;
-    }
-    /* the same confinement as a service: the engine reaches the verifier
-     * and the store only through these two CALL caps */
-    if (captls_cap_table_init(&t->table, t->slots, 4) != CAPTLS_OK ||
-        captls_cap_mint(&t->table, 1, CAPTLS_IFACE_TRUST_STORE, &t->store,
-                        CAPTLS_RIGHT_CALL, &t->peer.trust) != CAPTLS_OK ||
-        captls_cap_mint(&t->table, 1, CAPTLS_IFACE_CERT_VERIFIER, &t->verifier,
-                        CAPTLS_RIGHT_CALL, &t->peer.verifier) != CAPTLS_OK) {
-        snprintf(err, errcap, "cannot mint the verifier caps");
-        return false;
-    }
-    t->peer.caps = &t->table;
-    t->peer.owner = 1;
-    t->peer.scratch = &t->scratch;
     return true;
 }
 

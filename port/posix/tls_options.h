@@ -48,6 +48,7 @@
 #include <stdint.h>
 
 #include "core/cap/cap_table.h"
+#include "core/tls/peer_trust.h"
 #include "core/tls/tls.h"
 #include "core/trust/cert_verifier.h"
 #include "core/trust/trust_store.h"
@@ -127,15 +128,7 @@ bool captls_tlsopt_identity_staple(captls_tlsopt_identity *id,
 /* ---- trust ---------------------------------------------------------------- */
 
 typedef struct captls_tlsopt_trust {
-    captls_trust_store store;
-    captls_trust_store_writer writer;
-    captls_cert_verifier verifier;
-    captls_verification_policy policy;
-    captls_cap_slot slots[4];
-    captls_cap_table table;
-    captls_tls_verify_scratch scratch;
-    captls_tls_peer_verifier peer;   /* ready for a config */
-    size_t anchors;
+    captls_tls_peer_trust pt;        /* pt.peer: ready for a config */
     /* heap the store borrows (freed by captls_tlsopt_trust_fini) */
     captls_trust_anchor_info *anchor_slots;
     uint8_t *arena;
