@@ -90,6 +90,23 @@ static captls_result gn_accept(void *ctx, captls_stream_id listener,
     return CAPTLS_OK;
 }
 
+/* The client's address as the bridge saw it (its OPEN message). */
+static captls_result gn_peer_name(void *ctx, captls_stream_id s, char *buf,
+                                  size_t cap)
+{
+    const capos_guest_net *g = ctx;
+    if (!is_stream(s) || buf == NULL || cap == 0)
+        return CAPTLS_ERR_INVALID_ARGUMENT;
+    const char *p = captls_bridge_peer(&g->link, s);
+    size_t n = strlen(p);
+    if (n == 0)
+        return CAPTLS_ERR_NOT_FOUND;
+    if (n >= cap)
+        return CAPTLS_ERR_BUFFER_TOO_SMALL;
+    memcpy(buf, p, n + 1);
+    return CAPTLS_OK;
+}
+
 static captls_result gn_connect(void *ctx, const char *host, uint16_t port,
                                 captls_stream_id *out)
 {
@@ -227,6 +244,7 @@ captls_result capos_guest_net_init(capos_guest_net *g,
     net_out->write = gn_write;
     net_out->close = gn_close;
     net_out->poll = gn_poll;
+    net_out->peer_name = gn_peer_name;
     audit_out->ctx = g;
     audit_out->append = gn_audit;
     return CAPTLS_OK;

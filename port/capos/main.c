@@ -25,6 +25,15 @@
  *              goes, "echo: open <n> <peer>", "echo: close <n> <why>".
  *              A failed POST still exits: nothing serves on a guest whose
  *              self-tests failed.
+ *   serve=telnets  the same, then the telnets gateway (guest_telnets.h)
+ *              on the configuration module's identity, client CA, client
+ *              map and users (the module is required); console
+ *              "telnets: listening on port 992 (auth A, profile P) at <ms>
+ *              ms from kernel entry", then "telnets: <connection story>".
+ *              auth=mtls (default) | mtls-or-password | password and
+ *              profile=production (default) | dev choose the gateway's
+ *              authentication and deploy profile, as captls-telnetsd's
+ *              --auth and --profile do.
  *   config=required  with serve=: refuse to listen unless the first
  *              multiboot module (QEMU -initrd) is a configuration module
  *              (core/bridge/guest_config.h) that parses and checks; a
@@ -49,6 +58,7 @@
 #include "port/capos/cpu.h"
 #include "port/capos/guest_echo.h"
 #include "port/capos/guest_net.h"
+#include "port/capos/guest_telnets.h"
 #include "port/capos/irq.h"
 #include "port/capos/post.h"
 #include "port/capos/trap.h"
@@ -97,7 +107,10 @@ static captls_cap_slot vault_slots[8];
 static captls_cap_table vault_caps;
 static captls_vault_key vault_keys[2];
 static captls_key_vault vault;
+static captls_guest_config config;
+static captls_cap_handle config_key; /* the leaf's PrivateKey, purpose tls */
 #define VAULT_OWNER 1
+#define TELNETS_PORT 992
 
 /* Whole-token match, so "post=failure" or "xpost=fail" do not count. */
 static bool cmdline_has(const char *cmdline, const char *token)
@@ -208,12 +221,12 @@ static captls_result load_config(const char **why)
 {
     size_t len = 0;
     uint8_t *mod = config_module(&len);
-    captls_guest_config cfg;
-    captls_cap_handle vh, key;
+    captls_guest_config *cfg = &config;
+    captls_cap_handle vh;
     captls_result r;
 
-    CAPTLS_TRY(captls_guest_config_parse(mod, len, &cfg, why));
-    r = captls_guest_config_check(&cfg, port.entropy,
+    CAPTLS_TRY(captls_guest_config_parse(mod, len, cfg, why));
+    r = captls_guest_config_check(cfg, port.entropy,
                                   CAPTLS_CRED_MIN_ITERATIONS, &config_work,
                                   why);
     if (r == CAPTLS_OK) {
@@ -229,22 +242,42 @@ static captls_result load_config(const char **why)
                                       &vh);
         if (r == CAPTLS_OK)
             r = captls_key_vault_import_dev(
-                &vault, VAULT_OWNER, vh, cfg.part[CAPTLS_GC_KEY - 1],
-                cfg.part_len[CAPTLS_GC_KEY - 1], CAPTLS_KEY_PURPOSE_TLS,
+                &vault, VAULT_OWNER, vh, cfg->part[CAPTLS_GC_KEY - 1],
+                cfg->part_len[CAPTLS_GC_KEY - 1], CAPTLS_KEY_PURPOSE_TLS,
                 "gateway-tls", config_work.scratch,
-                sizeof config_work.scratch, &key);
+                sizeof config_work.scratch, &config_key);
         if (r == CAPTLS_OK)
             *why = "config: ok";
     }
     /* The module's key bytes go whatever happened: the vault holds the
      * only copy from here on (or none). */
-    captls_guest_config_wipe_key(mod, &cfg);
+    captls_guest_config_wipe_key(mod, cfg);
     return r;
 }
 
-/* After a passing POST with serve=echo: interrupts, COM2, the bridge
- * link as the port's net and audit capabilities, then the echo service. */
-static __attribute__((noreturn)) void serve_echo(uint64_t tsc_entry)
+static uint64_t tsc_at_entry;
+
+static uint64_t ms_since_entry(void)
+{
+    return (uint64_t)(((unsigned __int128)(capos_rdtsc() - tsc_at_entry) *
+                       port_state.timer.ns_mult) >>
+                      32) /
+           1000000u;
+}
+
+static captls_gateway_auth telnets_auth(void)
+{
+    if (cmdline_has(boot_cmdline, "auth=mtls-or-password"))
+        return CAPTLS_GATEWAY_AUTH_MTLS_OR_PASSWORD;
+    if (cmdline_has(boot_cmdline, "auth=password"))
+        return CAPTLS_GATEWAY_AUTH_PASSWORD;
+    return CAPTLS_GATEWAY_AUTH_MTLS;
+}
+
+/* After a passing POST with serve=echo or serve=telnets: interrupts,
+ * COM2, the bridge link as the port's net and audit capabilities, then
+ * the service. */
+static __attribute__((noreturn)) void serve(bool telnets)
 {
     uint32_t epoch = 0;
 
@@ -253,7 +286,7 @@ static __attribute__((noreturn)) void serve_echo(uint64_t tsc_entry)
     if (port.entropy.fill(port.entropy.ctx, (uint8_t *)&epoch,
                           sizeof epoch) != CAPTLS_OK)
         capos_panic("serve: no entropy for the link epoch");
-    if (cmdline_has(boot_cmdline, "config=required") ||
+    if (telnets || cmdline_has(boot_cmdline, "config=required") ||
         config_module(&(size_t){0}) != NULL) {
         const char *why = "config: ?";
         captls_result r = load_config(&why);
@@ -280,12 +313,24 @@ static __attribute__((noreturn)) void serve_echo(uint64_t tsc_entry)
                              &port.audit) != CAPTLS_OK)
         capos_panic("serve: guest net init");
     capos_irq_enable();
+    if (telnets) {
+        capos_telnets_setup ts = {
+            .port = &port,
+            .auth = telnets_auth(),
+            .deploy = cmdline_has(boot_cmdline, "profile=dev")
+                          ? CAPTLS_DEPLOY_DEV
+                          : CAPTLS_DEPLOY_PRODUCTION,
+            .cfg = &config,
+            .work = &config_work,
+            .vault = &vault,
+            .vault_owner = VAULT_OWNER,
+            .key = config_key,
+            .listen_port = TELNETS_PORT,
+        };
+        capos_guest_telnets_serve(&ts, ms_since_entry);
+    }
     capos_console_puts("serve: echo listening at ");
-    capos_console_put_u64(
-        (uint64_t)(((unsigned __int128)(capos_rdtsc() - tsc_entry) *
-                    port_state.timer.ns_mult) >>
-                   32) /
-        1000000u);
+    capos_console_put_u64(ms_since_entry());
     capos_console_puts(" ms from kernel entry\n");
     capos_guest_echo_serve(&port.net, 7, echo_log, echo_peer, &guest_net);
 }
@@ -374,7 +419,10 @@ void capos_main(uint32_t magic, uint32_t info_addr)
     capos_console_puts(" passed, ");
     capos_console_put_u64(counts.failed);
     capos_console_puts(" failed\n");
+    tsc_at_entry = tsc_entry;
+    if (counts.failed == 0 && cmdline_has(cmdline, "serve=telnets"))
+        serve(true);
     if (counts.failed == 0 && cmdline_has(cmdline, "serve=echo"))
-        serve_echo(tsc_entry);
+        serve(false);
     capos_exit(counts.failed == 0 ? CAPOS_EXIT_PASS : CAPOS_EXIT_FAIL);
 }

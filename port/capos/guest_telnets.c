@@ -1,0 +1,214 @@
+/* The telnets gateway inside the guest. See guest_telnets.h. */
+#include "port/capos/guest_telnets.h"
+
+#include <string.h>
+
+#include "core/base/result.h"
+#include "core/tls/peer_trust.h"
+#include "core/tls/pem_chain.h"
+#include "core/verify/policy.h"
+#include "core/x509/certificate.h"
+#include "port/capos/console.h"
+#include "port/capos/cpu.h"
+
+#define CA_MAX CAPTLS_TLS_MAX_CHAIN
+/* Caps: the gateway's roots, then each session's (shell.h). */
+#define CAP_SLOTS (8u + CAPOS_TELNETS_MAX_CONNS * (CAPTLS_SESSION_MAX_CAPS + 2u))
+
+static captls_tls_server_config tls;
+static captls_private_key_tls_ctx key_ctx;
+static uint8_t chain_der[CAPTLS_GUEST_CONFIG_PART_MAX];
+static captls_tls_chain chain;
+static uint8_t ca_der[CAPTLS_GUEST_CONFIG_PART_MAX];
+static captls_tls_chain ca_list;
+static captls_certificate ca_certs[CA_MAX];
+static captls_trust_anchor_info anchor_slots[CA_MAX];
+static uint8_t anchor_arena[CAPTLS_TLS_PEER_TRUST_ARENA(CA_MAX)];
+static captls_tls_peer_trust client_trust;
+static captls_credential_store creds;
+static captls_cap_slot cap_slots[CAP_SLOTS];
+static captls_cap_table caps;
+static captls_gateway gw;
+static captls_gateway_slot slots[CAPOS_TELNETS_MAX_CONNS];
+static captls_poll_item items[CAPOS_TELNETS_MAX_CONNS + 2];
+
+/* Record buffers: one of each kind per slot, lent while a connection
+ * needs them. */
+static uint8_t rx_bufs[CAPOS_TELNETS_MAX_CONNS][CAPTLS_TLS_RX_BUF_SIZE];
+static uint8_t tx_bufs[CAPOS_TELNETS_MAX_CONNS][CAPTLS_TLS_TX_BUF_FULL];
+static uint8_t hs_bufs[CAPOS_TELNETS_MAX_CONNS][CAPTLS_TLS_HS_BUF_SIZE];
+static bool buf_used[3][CAPOS_TELNETS_MAX_CONNS];
+
+static unsigned kind_index(unsigned kind)
+{
+    return kind == CAPTLS_TLS_BUF_RX ? 0u : kind == CAPTLS_TLS_BUF_TX ? 1u : 2u;
+}
+
+static uint8_t *buf_at(unsigned k, unsigned i, size_t *cap)
+{
+    if (k == 0) {
+        *cap = sizeof rx_bufs[i];
+        return rx_bufs[i];
+    }
+    if (k == 1) {
+        *cap = sizeof tx_bufs[i];
+        return tx_bufs[i];
+    }
+    *cap = sizeof hs_bufs[i];
+    return hs_bufs[i];
+}
+
+static uint8_t *buf_take(void *ctx, unsigned kind, size_t *cap)
+{
+    unsigned k = kind_index(kind);
+    (void)ctx;
+    for (unsigned i = 0; i < CAPOS_TELNETS_MAX_CONNS; i++) {
+        if (!buf_used[k][i]) {
+            buf_used[k][i] = true;
+            return buf_at(k, i, cap);
+        }
+    }
+    return NULL;
+}
+
+static void buf_give(void *ctx, unsigned kind, uint8_t *buf)
+{
+    unsigned k = kind_index(kind);
+    size_t cap;
+    (void)ctx;
+    for (unsigned i = 0; i < CAPOS_TELNETS_MAX_CONNS; i++)
+        if (buf_at(k, i, &cap) == buf)
+            buf_used[k][i] = false;
+}
+
+static void log_line(void *ctx, const char *line)
+{
+    (void)ctx;
+    capos_console_puts("telnets: ");
+    capos_console_puts(line);
+    capos_console_puts("\n");
+}
+
+static __attribute__((noreturn)) void refuse(const char *why,
+                                             captls_result r)
+{
+    capos_console_puts("telnets: not listening: ");
+    capos_console_puts(why != NULL ? why : "?");
+    capos_console_puts(" (");
+    capos_console_puts(captls_result_name(r));
+    capos_console_puts(")\n");
+    capos_halt_forever();
+}
+
+/* The client CA part: every certificate an anchor for clientAuth (as
+ * its EKU allows), judged by webPkiLenient. */
+static captls_result build_client_trust(const capos_telnets_setup *s,
+                                        const char **why)
+{
+    const captls_guest_config *cfg = s->cfg;
+    size_t used;
+    bool added;
+    *why = "client CA: unreadable";
+    CAPTLS_TRY(captls_tls_pem_chain_parse(cfg->part[CAPTLS_GC_CLIENT_CA - 1],
+                                          cfg->part_len[CAPTLS_GC_CLIENT_CA - 1],
+                                          ca_der, sizeof ca_der, &ca_list,
+                                          &used));
+    CAPTLS_TRY(captls_tls_peer_trust_init(&client_trust,
+                                          captls_policy_web_pki_lenient(),
+                                          &s->port->clock, anchor_slots,
+                                          CA_MAX, anchor_arena,
+                                          sizeof anchor_arena, why));
+    for (size_t i = 0; i < ca_list.count; i++) {
+        *why = "client CA: a certificate does not parse";
+        CAPTLS_TRY(captls_certificate_parse(&ca_certs[i], ca_list.certs[i].ptr,
+                                            ca_list.certs[i].len, NULL));
+        CAPTLS_TRY(captls_tls_peer_trust_add(&client_trust, &ca_certs[i], 0,
+                                             &added, why));
+    }
+    return captls_tls_peer_trust_finish(&client_trust, &s->port->clock, why);
+}
+
+static captls_result build(const capos_telnets_setup *s, const char **why)
+{
+    const captls_guest_config *cfg = s->cfg;
+    captls_guest_config_work *w = s->work;
+    captls_gateway_config gc;
+    size_t used;
+
+    memset(&tls, 0, sizeof tls);
+    tls.common.clock = s->port->clock;
+    tls.common.entropy = s->port->entropy;
+    *why = "key: the KeyVault refused a TLS signer";
+    CAPTLS_TRY(captls_private_key_tls_signer(s->vault, s->vault_owner, s->key,
+                                             &key_ctx, &tls.key));
+    *why = "chain: unreadable";
+    CAPTLS_TRY(captls_tls_pem_chain_parse(cfg->part[CAPTLS_GC_CHAIN - 1],
+                                          cfg->part_len[CAPTLS_GC_CHAIN - 1],
+                                          chain_der, sizeof chain_der, &chain,
+                                          &used));
+    captls_tls_static_chain_source(&chain, &tls.chain);
+    CAPTLS_TRY(build_client_trust(s, why));
+    tls.client_verifier = client_trust.peer;
+    *why = "users: cannot build the credential store";
+    if (w->nusers > 0)
+        CAPTLS_TRY(captls_credential_store_init(&creds, w->users, w->nusers));
+    *why = "capability table";
+    CAPTLS_TRY(captls_cap_table_init(&caps, cap_slots, CAP_SLOTS));
+
+    memset(&gc, 0, sizeof gc);
+    gc.net = &s->port->net;
+    gc.clock = s->port->clock;
+    gc.audit = s->port->audit;
+    gc.log = log_line;
+    gc.tls = &tls;
+    gc.auth = s->auth;
+    gc.creds = w->nusers > 0 ? &creds : NULL;
+    gc.map = w->map;
+    gc.map_count = w->nmap;
+    gc.deploy = s->deploy;
+    gc.host_name = "captls-guest";
+    captls_gateway_limits_default(&gc.limits);
+    gc.bufs = (captls_buf_source){NULL, buf_take, buf_give};
+    gc.caps = &caps;
+    gc.owner = 1;
+    CAPTLS_TRY(captls_gateway_init(&gw, &gc, slots, CAPOS_TELNETS_MAX_CONNS,
+                                   items, why));
+    return captls_gateway_listen(&gw, NULL, s->listen_port, why);
+}
+
+void capos_guest_telnets_serve(const capos_telnets_setup *s,
+                               uint64_t (*ms_since_entry)(void))
+{
+    const char *why = NULL;
+    captls_result r = build(s, &why);
+    if (r != CAPTLS_OK)
+        refuse(why, r);
+    capos_console_puts("telnets: listening on port ");
+    capos_console_put_u64(s->listen_port);
+    capos_console_puts(" (auth ");
+    capos_console_puts(s->auth == CAPTLS_GATEWAY_AUTH_MTLS ? "mtls"
+                       : s->auth == CAPTLS_GATEWAY_AUTH_PASSWORD
+                           ? "password"
+                           : "mtls-or-password");
+    capos_console_puts(", profile ");
+    capos_console_puts(s->deploy == CAPTLS_DEPLOY_DEV ? "dev" : "production");
+    capos_console_puts(")");
+    if (ms_since_entry != NULL) {
+        capos_console_puts(" at ");
+        capos_console_put_u64(ms_since_entry());
+        capos_console_puts(" ms from kernel entry");
+    }
+    capos_console_puts("\n");
+    captls_result last = CAPTLS_OK;
+    for (;;) {
+        r = captls_gateway_run(&gw, 1000000000ull);
+        /* A turn's failure is the net's poll, not a connection's: the
+         * gateway's state is intact, so say so once and go on. */
+        if (r != last && r != CAPTLS_OK) {
+            capos_console_puts("telnets: event loop: ");
+            capos_console_puts(captls_result_name(r));
+            capos_console_puts("\n");
+        }
+        last = r;
+    }
+}
