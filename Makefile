@@ -242,7 +242,7 @@ test: deps
 	ci/test.sh
 
 demo: deps
-	$(MAKE) all guest
+	$(MAKE) all guest guest-bridge
 	ci/demo.sh
 
 # Differential tests against OpenSSL at full size (100,000 cases per

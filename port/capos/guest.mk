@@ -60,8 +60,12 @@ ifneq ($(file <$(GUEST_FLAGS_STAMP)),$(GUEST_FLAGS_NOW))
   $(shell mkdir -p $(GUEST_B) && printf '%s' '$(GUEST_FLAGS_NOW)' > $(GUEST_FLAGS_STAMP))
 endif
 
-.PHONY: guest qemu-test
+.PHONY: guest qemu-test qemu-telnets
 guest: $(GUEST_ELF)
+
+# The telnets gateway in the guest, logged in to from the host (ci/qemu-telnets.sh).
+qemu-telnets: guest guest-bridge programs
+	ci/qemu-telnets.sh
 
 # Extra arguments for the QEMU run, e.g. make qemu-test QEMU_TEST_ARGS='-append post=fail'
 QEMU_TEST_ARGS ?=
