@@ -1,5 +1,6 @@
 /* http-01 listener — see http01_server.h. */
 #include "port/posix/http01_server.h"
+#include "port/posix/listen_addr.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -245,76 +246,6 @@ static void *serve(void *arg)
     return NULL;
 }
 
-/* "HOST:PORT", "[V6]:PORT" or ":PORT" (all addresses). This listener
- * links without the TLS option code, so it splits on its own. */
-static bool split_addr(const char *addr, char *host, size_t hostcap,
-                       char *port, size_t portcap)
-{
-    const char *colon = strrchr(addr, ':'), *h = addr;
-    size_t hl, pl;
-
-    if (colon == NULL)
-        return false;
-    hl = (size_t)(colon - addr);
-    if (hl >= 2 && addr[0] == '[' && addr[hl - 1] == ']') {
-        h = addr + 1;
-        hl -= 2;
-    } else if (memchr(addr, ':', hl) != NULL) {
-        return false; /* an IPv6 literal needs brackets */
-    }
-    pl = strlen(colon + 1);
-    if (hl >= hostcap || pl == 0 || pl >= portcap ||
-        strspn(colon + 1, "0123456789") != pl)
-        return false;
-    memcpy(host, h, hl);
-    host[hl] = '\0';
-    memcpy(port, colon + 1, pl + 1);
-    return true;
-}
-
-static int listen_on(const char *addr, uint16_t *port, char *err, size_t errcap)
-{
-    char host[256], portstr[8];
-    struct addrinfo hints, *res = NULL;
-    int fd = -1, rc, one = 1;
-
-    if (!split_addr(addr, host, sizeof(host), portstr, sizeof(portstr))) {
-        snprintf(err, errcap, "--http-listen: '%.200s' is not HOST:PORT", addr);
-        return -1;
-    }
-    memset(&hints, 0, sizeof(hints));
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-    rc = getaddrinfo(host[0] != '\0' ? host : NULL, portstr, &hints, &res);
-    if (rc != 0) {
-        snprintf(err, errcap, "--http-listen %s: %s", addr, gai_strerror(rc));
-        return -1;
-    }
-    fd = socket(res->ai_family, res->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                res->ai_protocol);
-    if (fd >= 0) {
-        (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-        if (bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 64) != 0) {
-            snprintf(err, errcap, "--http-listen %s: %s", addr, strerror(errno));
-            close(fd);
-            fd = -1;
-        }
-    } else {
-        snprintf(err, errcap, "--http-listen %s: %s", addr, strerror(errno));
-    }
-    freeaddrinfo(res);
-    if (fd >= 0) {
-        struct sockaddr_storage ss;
-        socklen_t sl = sizeof(ss);
-        if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
-            *port = ntohs(ss.ss_family == AF_INET6
-                              ? ((struct sockaddr_in6 *)&ss)->sin6_port
-                              : ((struct sockaddr_in *)&ss)->sin_port);
-    }
-    return fd;
-}
-
 bool captls_http01_server_start(const char *addr, captls_http01_server **out,
                                 char *err, size_t errcap)
 {
@@ -328,7 +259,7 @@ bool captls_http01_server_start(const char *addr, captls_http01_server **out,
     for (size_t i = 0; i < CAPTLS_HTTP01_SERVER_MAX_CONNS; i++)
         s->conns[i].fd = -1;
     captls_http01_init(&s->table);
-    s->lfd = listen_on(addr, &s->port, err, errcap);
+    s->lfd = captls_posix_listen_on("--http-listen", addr, &s->port, err, errcap);
     if (s->lfd < 0) {
         free(s);
         return false;
