@@ -5,8 +5,6 @@
 
 #include "core/base/der.h"
 
-static const uint8_t OID_EC_PUBLIC_KEY[] = {0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01};
-static const uint8_t OID_P256[] = {0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07};
 static const uint8_t OID_ECDSA_SHA256[] = {0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x02};
 static const uint8_t OID_ED25519[] = {0x2B, 0x65, 0x70};
 static const uint8_t OID_EXT_REQUEST[] = {0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x0E};
@@ -103,25 +101,7 @@ static void write_cri(captls_der_writer *w, const char *const *names,
     captls_der_write_wrap(w, CAPTLS_DER_CONTEXT(0), m_attrs);
 
     /* subjectPKInfo */
-    size_t m_spki = captls_der_writer_mark(w);
-    if (pub->type == CAPTLS_JWK_EC_P256) {
-        uint8_t point[65];
-        point[0] = 0x04;
-        memcpy(point + 1, pub->x, 32);
-        memcpy(point + 33, pub->y, 32);
-        captls_der_write_bit_string(w, point, 65, 0);
-        size_t m_alg = captls_der_writer_mark(w);
-        captls_der_write_oid(w, OID_P256, sizeof(OID_P256));
-        captls_der_write_oid(w, OID_EC_PUBLIC_KEY, sizeof(OID_EC_PUBLIC_KEY));
-        captls_der_write_wrap(w, CAPTLS_DER_SEQUENCE, m_alg);
-    } else {
-        captls_der_write_bit_string(w, pub->x, 32, 0);
-        size_t m_alg = captls_der_writer_mark(w);
-        /* RFC 8410 §3: parameters MUST be absent. */
-        captls_der_write_oid(w, OID_ED25519, sizeof(OID_ED25519));
-        captls_der_write_wrap(w, CAPTLS_DER_SEQUENCE, m_alg);
-    }
-    captls_der_write_wrap(w, CAPTLS_DER_SEQUENCE, m_spki);
+    captls_jwk_write_spki(w, pub);
 
     /* subject Name */
     size_t m_name = captls_der_writer_mark(w);

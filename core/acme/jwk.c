@@ -279,3 +279,31 @@ captls_result captls_jwk_thumbprint_json(const captls_json_doc *d, size_t i,
     memcpy(out, dg, 32);
     return CAPTLS_OK;
 }
+
+static const uint8_t OID_EC_PUBLIC_KEY[] = {0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01};
+static const uint8_t OID_P256[] = {0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07};
+static const uint8_t OID_ED25519[] = {0x2B, 0x65, 0x70};
+
+void captls_jwk_write_spki(captls_der_writer *w, const captls_jwk *pub)
+{
+    /* the DER writer writes backwards: the last field first */
+    size_t m_spki = captls_der_writer_mark(w);
+    if (pub->type == CAPTLS_JWK_EC_P256) {
+        uint8_t point[65];
+        point[0] = 0x04;
+        memcpy(point + 1, pub->x, 32);
+        memcpy(point + 33, pub->y, 32);
+        captls_der_write_bit_string(w, point, 65, 0);
+        size_t m_alg = captls_der_writer_mark(w);
+        captls_der_write_oid(w, OID_P256, sizeof(OID_P256));
+        captls_der_write_oid(w, OID_EC_PUBLIC_KEY, sizeof(OID_EC_PUBLIC_KEY));
+        captls_der_write_wrap(w, CAPTLS_DER_SEQUENCE, m_alg);
+    } else {
+        captls_der_write_bit_string(w, pub->x, 32, 0);
+        size_t m_alg = captls_der_writer_mark(w);
+        /* RFC 8410 §3: parameters MUST be absent. */
+        captls_der_write_oid(w, OID_ED25519, sizeof(OID_ED25519));
+        captls_der_write_wrap(w, CAPTLS_DER_SEQUENCE, m_alg);
+    }
+    captls_der_write_wrap(w, CAPTLS_DER_SEQUENCE, m_spki);
+}

@@ -34,6 +34,7 @@
 #include <stdint.h>
 
 #include "core/acme/json.h"
+#include "core/base/der.h"
 #include "core/base/result.h"
 
 typedef enum captls_jwk_type {
@@ -92,5 +93,12 @@ CAPTLS_MUST_CHECK captls_result captls_jwk_parse(const captls_json_doc *d,
 /* RFC 7638 thumbprint of the JWK object at token i (RSA, EC or OKP). */
 CAPTLS_MUST_CHECK captls_result captls_jwk_thumbprint_json(
     const captls_json_doc *d, size_t i, uint8_t out[32]);
+
+/* Writes the key as an X.509 SubjectPublicKeyInfo (RFC 5480 for P-256:
+ * id-ecPublicKey with the prime256v1 parameter and the uncompressed
+ * point; RFC 8410 §3 for Ed25519: no parameters) into the DER writer, for
+ * the certificates and CSRs built here (a writer error stays in the
+ * writer, as with every captls_der_write_*). */
+void captls_jwk_write_spki(captls_der_writer *w, const captls_jwk *pub);
 
 #endif
