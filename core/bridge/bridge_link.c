@@ -192,9 +192,17 @@ static void reset_streams(captls_bridge_link *l)
     }
 }
 
+static void blob_finish(captls_bridge_link *l, captls_result r)
+{
+    l->blob.done = true;
+    l->blob.result = r;
+}
+
 static void session_end(captls_bridge_link *l)
 {
     reset_streams(l);
+    if (l->blob.active && !l->blob.done)
+        blob_finish(l, CAPTLS_ERR_NOT_CONNECTED);
     l->peer_epoch = 0;
     l->rx_len = 0;
     memset(l->closed_ids, 0, sizeof l->closed_ids);
@@ -423,6 +431,86 @@ static void on_audit(captls_bridge_link *l, const uint8_t *p, size_t n)
         l->audit_fn(l->audit_ctx, (const char *)p, n);
 }
 
+/* HOST: a GET. Keys are checked here so the host never opens a path it
+ * was not meant to (captls_blob_key_valid: no '/', no leading '.'). */
+static void on_blob_get(captls_bridge_link *l, const uint8_t *p, size_t n)
+{
+    char key[CAPTLS_BLOB_KEY_MAX + 1];
+    if (l->role != CAPTLS_BRIDGE_HOST || n < 5 ||
+        n - 4 > CAPTLS_BLOB_KEY_MAX) {
+        l->counters.blob_refused++;
+        return;
+    }
+    memcpy(key, p + 4, n - 4);
+    key[n - 4] = '\0';
+    if (memchr(key, '\0', n - 4) != NULL || !captls_blob_key_valid(key)) {
+        l->counters.blob_refused++;
+        return;
+    }
+    l->counters.blob_gets++;
+    if (l->blob_fn != NULL)
+        l->blob_fn(l->blob_ctx, get32(p), key);
+    else if (captls_bridge_blob_part(l, get32(p), CAPTLS_BRIDGE_BLOB_NOT_FOUND,
+                                     0, 0, NULL, 0) != CAPTLS_OK)
+        l->counters.blob_refused++; /* no room: the guest's GET times out */
+}
+
+/* GUEST: one PART of the outstanding GET's answer. */
+static void on_blob_part(captls_bridge_link *l, const uint8_t *p, size_t n)
+{
+    captls_bridge_blob_get *g = &l->blob;
+    uint32_t status, total, offset;
+    size_t len;
+    if (l->role != CAPTLS_BRIDGE_GUEST || n < 16 || !g->active || g->done ||
+        get32(p) != g->request) {
+        l->counters.blob_refused++;
+        return;
+    }
+    status = get32(p + 4);
+    total = get32(p + 8);
+    offset = get32(p + 12);
+    len = n - 16;
+    if (status != CAPTLS_BRIDGE_BLOB_OK) {
+        if (total != 0 || offset != 0 || len != 0 || g->have_total ||
+            status > CAPTLS_BRIDGE_BLOB_IO) {
+            l->counters.blob_refused++;
+            return;
+        }
+        blob_finish(l, status == CAPTLS_BRIDGE_BLOB_NOT_FOUND
+                           ? CAPTLS_ERR_NOT_FOUND
+                           : CAPTLS_ERR_IO);
+        return;
+    }
+    if ((!g->have_total && (offset != 0 || total > CAPTLS_BRIDGE_BLOB_MAX)) ||
+        (g->have_total && (total != g->total || offset != g->got)) ||
+        len > (size_t)(total - offset) || (len == 0 && total != 0)) {
+        l->counters.blob_refused++;
+        return;
+    }
+    g->have_total = true;
+    g->total = total;
+    if (total <= g->cap && len > 0)
+        memcpy(g->buf + offset, p + 16, len);
+    g->got += (uint32_t)len;
+    if (g->got == total)
+        blob_finish(l, total <= g->cap ? CAPTLS_OK
+                                       : CAPTLS_ERR_BUFFER_TOO_SMALL);
+}
+
+static void on_blob(captls_bridge_link *l, uint16_t method, const uint8_t *p,
+                    size_t n)
+{
+    if (method == CAPTLS_BRIDGE_M_BLOB_GET)
+        on_blob_get(l, p, n);
+    else if (method == CAPTLS_BRIDGE_M_BLOB_PART)
+        on_blob_part(l, p, n);
+    else if (method == CAPTLS_BRIDGE_M_BLOB_CHANGED &&
+             l->role == CAPTLS_BRIDGE_GUEST && n == 0)
+        l->blob_changed = true;
+    else
+        l->counters.blob_refused++;
+}
+
 static void dispatch(captls_bridge_link *l, const captls_ipc_frame *f)
 {
     l->counters.frames_in++;
@@ -453,6 +541,9 @@ static void dispatch(captls_bridge_link *l, const captls_ipc_frame *f)
     } else if (f->iface == CAPTLS_IFACE_AUDIT_LOG &&
                f->method == CAPTLS_BRIDGE_M_AUDIT_LINE) {
         on_audit(l, f->payload, f->payload_len);
+        return;
+    } else if (f->iface == CAPTLS_IFACE_BLOB_STORE) {
+        on_blob(l, f->method, f->payload, f->payload_len);
         return;
     }
     l->counters.bad_messages++;
@@ -852,4 +943,92 @@ captls_result captls_bridge_audit(captls_bridge_link *l, const char *line,
                     len, NULL, 0))
         return CAPTLS_WOULD_BLOCK;
     return CAPTLS_OK;
+}
+
+/* ---------------------------------------------------------- BlobStore */
+
+captls_result captls_bridge_blob_get_begin(captls_bridge_link *l,
+                                           const char *key, uint8_t *buf,
+                                           size_t cap)
+{
+    uint8_t id[4];
+    if (l == NULL || (buf == NULL && cap != 0) ||
+        l->role != CAPTLS_BRIDGE_GUEST || !captls_blob_key_valid(key) ||
+        (l->blob.active && !l->blob.done))
+        return CAPTLS_ERR_INVALID_ARGUMENT;
+    if (l->peer_epoch == 0)
+        return CAPTLS_ERR_NOT_CONNECTED;
+    put32(id, l->blob_next_request + 1);
+    if (!send_frame(l, CAPTLS_IFACE_BLOB_STORE, CAPTLS_BRIDGE_M_BLOB_GET, id,
+                    4, (const uint8_t *)key, strlen(key)))
+        return CAPTLS_WOULD_BLOCK;
+    l->blob_next_request++;
+    memset(&l->blob, 0, sizeof l->blob);
+    l->blob.active = true;
+    l->blob.request = l->blob_next_request;
+    l->blob.buf = buf;
+    l->blob.cap = cap;
+    l->counters.blob_gets++;
+    return CAPTLS_OK;
+}
+
+bool captls_bridge_blob_get_end(captls_bridge_link *l, captls_result *result,
+                                size_t *len)
+{
+    if (l == NULL || !l->blob.active || !l->blob.done)
+        return false;
+    *result = l->blob.result;
+    *len = l->blob.result == CAPTLS_OK || l->blob.result ==
+                                              CAPTLS_ERR_BUFFER_TOO_SMALL
+               ? l->blob.total
+               : 0;
+    l->blob.active = false;
+    return true;
+}
+
+void captls_bridge_blob_get_cancel(captls_bridge_link *l)
+{
+    if (l != NULL)
+        l->blob.active = false;
+}
+
+bool captls_bridge_blob_take_changed(captls_bridge_link *l)
+{
+    bool c = l != NULL && l->blob_changed;
+    if (c)
+        l->blob_changed = false;
+    return c;
+}
+
+captls_result captls_bridge_blob_part(captls_bridge_link *l, uint32_t request,
+                                      uint32_t status, uint32_t total,
+                                      uint32_t offset, const uint8_t *data,
+                                      size_t n)
+{
+    uint8_t head[16];
+    if (l == NULL || l->role != CAPTLS_BRIDGE_HOST ||
+        n > CAPTLS_BRIDGE_BLOB_PART_MAX || (data == NULL && n != 0))
+        return CAPTLS_ERR_INVALID_ARGUMENT;
+    if (l->peer_epoch == 0)
+        return CAPTLS_ERR_NOT_CONNECTED;
+    put32(head, request);
+    put32(head + 4, status);
+    put32(head + 8, total);
+    put32(head + 12, offset);
+    return send_frame(l, CAPTLS_IFACE_BLOB_STORE, CAPTLS_BRIDGE_M_BLOB_PART,
+                      head, sizeof head, data, n)
+               ? CAPTLS_OK
+               : CAPTLS_WOULD_BLOCK;
+}
+
+captls_result captls_bridge_blob_changed(captls_bridge_link *l)
+{
+    if (l == NULL || l->role != CAPTLS_BRIDGE_HOST)
+        return CAPTLS_ERR_INVALID_ARGUMENT;
+    if (l->peer_epoch == 0)
+        return CAPTLS_ERR_NOT_CONNECTED;
+    return send_frame(l, CAPTLS_IFACE_BLOB_STORE,
+                      CAPTLS_BRIDGE_M_BLOB_CHANGED, NULL, 0, NULL, 0)
+               ? CAPTLS_OK
+               : CAPTLS_WOULD_BLOCK;
 }

@@ -18,6 +18,23 @@
  *     method 4 WINDOW  u32 stream, u32 credit increment (1..WINDOW)
  *   iface AuditLog (5)
  *     method 1 LINE    1..CAPTLS_BRIDGE_MAX_DATA printable bytes, GUEST->HOST
+ *   iface BlobStore (6): a read-only view of the host's store directory
+ *     method 1 GET     u32 request, key (captls_blob_key_valid), GUEST->HOST
+ *     method 2 PART    u32 request, u32 status (CAPTLS_BRIDGE_BLOB_*),
+ *                      u32 total, u32 offset, 0..CAPTLS_BRIDGE_BLOB_PART_MAX
+ *                      bytes, HOST->GUEST: the answer, in order, offset
+ *                      0 first; a status other than OK comes alone, with
+ *                      total 0
+ *     method 3 CHANGED (empty) HOST->GUEST: the directory changed (also
+ *                      sent once when a session begins)
+ *
+ * Blobs: the GUEST has at most one GET outstanding (port/port.h's blob
+ * store is synchronous); a PART for another request, out of order, or
+ * beyond its total is dropped and counted (blob_refused), and a session
+ * change ends the outstanding GET with CAPTLS_ERR_NOT_CONNECTED. The HOST
+ * hears each GET through blob_fn and answers at its own pace with
+ * captls_bridge_blob_part (WOULD_BLOCK while the ring is full). The
+ * guest never writes: put and remove are not in the protocol.
  *
  * Sessions: each end picks a random nonzero epoch. The HOST end starts by
  * sending CAPTLS_BRIDGE_MAX_FRAME zero bytes then HELLO (repeated every
@@ -95,7 +112,20 @@ enum {
     CAPTLS_BRIDGE_M_CLOSE = 3,
     CAPTLS_BRIDGE_M_WINDOW = 4,
     CAPTLS_BRIDGE_M_AUDIT_LINE = 1,
+    CAPTLS_BRIDGE_M_BLOB_GET = 1,
+    CAPTLS_BRIDGE_M_BLOB_PART = 2,
+    CAPTLS_BRIDGE_M_BLOB_CHANGED = 3,
 };
+
+/* PART status values. */
+enum {
+    CAPTLS_BRIDGE_BLOB_OK = 0,
+    CAPTLS_BRIDGE_BLOB_NOT_FOUND = 1,
+    CAPTLS_BRIDGE_BLOB_IO = 2,
+};
+#define CAPTLS_BRIDGE_BLOB_PART_MAX (CAPTLS_BRIDGE_MAX_DATA - 12u)
+/* The largest blob a PART sequence may announce. */
+#define CAPTLS_BRIDGE_BLOB_MAX (1u << 20)
 
 typedef enum captls_bridge_close_reason {
     CAPTLS_BRIDGE_CLOSE_NORMAL = 0,   /* released after an orderly end */
@@ -125,6 +155,8 @@ typedef struct captls_bridge_counters {
     uint64_t link_timeouts;    /* links that went silent */
     uint64_t streams_reset;    /* streams ended by a session change */
     uint64_t audit_lines;      /* AUDIT LINE frames received */
+    uint64_t blob_gets;        /* GETs received (HOST) or sent (GUEST) */
+    uint64_t blob_refused;     /* blob messages dropped (bad, stray) */
 } captls_bridge_counters;
 
 typedef struct captls_bridge_stream {
@@ -151,6 +183,23 @@ typedef struct captls_bridge_stream {
 typedef void (*captls_bridge_audit_fn)(void *ctx, const char *line,
                                        size_t len);
 
+/* Called with each GET the HOST end receives: key is NUL-terminated and
+ * valid (captls_blob_key_valid). May be NULL (every GET is answered
+ * NOT_FOUND then). */
+typedef void (*captls_bridge_blob_fn)(void *ctx, uint32_t request,
+                                      const char *key);
+
+/* GUEST: the outstanding GET. */
+typedef struct captls_bridge_blob_get {
+    bool active, done;
+    uint32_t request;
+    uint8_t *buf;
+    size_t cap;
+    uint32_t total, got;
+    bool have_total;
+    captls_result result; /* when done */
+} captls_bridge_blob_get;
+
 typedef struct captls_bridge_link {
     captls_bridge_role role;
     uint32_t my_epoch, peer_epoch; /* peer_epoch 0: link down */
@@ -168,6 +217,11 @@ typedef struct captls_bridge_link {
     captls_bridge_counters counters;
     captls_bridge_audit_fn audit_fn;
     void *audit_ctx;
+    captls_bridge_blob_fn blob_fn;
+    void *blob_ctx;
+    captls_bridge_blob_get blob;
+    uint32_t blob_next_request;
+    bool blob_changed;  /* GUEST: a CHANGED not yet taken */
     captls_bridge_stream streams[CAPTLS_BRIDGE_MAX_STREAMS];
 } captls_bridge_link;
 
@@ -266,5 +320,34 @@ bool captls_bridge_peer_closed(const captls_bridge_link *l,
 CAPTLS_MUST_CHECK captls_result captls_bridge_audit(captls_bridge_link *l,
                                                     const char *line,
                                                     size_t len);
+
+/* ---- BlobStore (see the wire format above) ---------------------------- */
+
+/* GUEST: sends GET key and makes buf[0..cap) the answer's destination.
+ * CAPTLS_ERR_NOT_CONNECTED (link down), CAPTLS_WOULD_BLOCK (no room in
+ * the ring: try again), CAPTLS_ERR_INVALID_ARGUMENT (a bad key, or a GET
+ * already outstanding). */
+CAPTLS_MUST_CHECK captls_result captls_bridge_blob_get_begin(
+    captls_bridge_link *l, const char *key, uint8_t *buf, size_t cap);
+/* GUEST: true once the outstanding GET has ended, with *result OK
+ * (*len bytes in buf), CAPTLS_ERR_NOT_FOUND, CAPTLS_ERR_BUFFER_TOO_SMALL
+ * (*len = the size needed), CAPTLS_ERR_IO or CAPTLS_ERR_NOT_CONNECTED;
+ * the GET is then over. */
+bool captls_bridge_blob_get_end(captls_bridge_link *l, captls_result *result,
+                                size_t *len);
+/* GUEST: gives up the outstanding GET (its late PARTs are dropped). */
+void captls_bridge_blob_get_cancel(captls_bridge_link *l);
+/* GUEST: whether a CHANGED arrived since the last call (and clears it). */
+bool captls_bridge_blob_take_changed(captls_bridge_link *l);
+
+/* HOST: queues one PART of the answer to `request`. WOULD_BLOCK when the
+ * ring has no room (nothing queued), NOT_CONNECTED when the link is down,
+ * INVALID_ARGUMENT for n > CAPTLS_BRIDGE_BLOB_PART_MAX. */
+CAPTLS_MUST_CHECK captls_result captls_bridge_blob_part(
+    captls_bridge_link *l, uint32_t request, uint32_t status, uint32_t total,
+    uint32_t offset, const uint8_t *data, size_t n);
+/* HOST: queues a CHANGED (WOULD_BLOCK, NOT_CONNECTED as above). */
+CAPTLS_MUST_CHECK captls_result captls_bridge_blob_changed(
+    captls_bridge_link *l);
 
 #endif

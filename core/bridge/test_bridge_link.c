@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -359,6 +360,158 @@ static void test_audit_line_reaches_host(void **state)
     assert_int_equal(guest.counters.bad_messages, 1);
 }
 
+/* The host's side of the BlobStore for the tests: one blob, "cert.web",
+ * answered in PART_MAX pieces as the ring allows. */
+static uint8_t blob_data[3000];
+static uint32_t blob_req;
+static char blob_key[80];
+static int blob_asked;
+
+static void blob_heard(void *ctx, uint32_t request, const char *key)
+{
+    (void)ctx;
+    blob_req = request;
+    snprintf(blob_key, sizeof blob_key, "%s", key);
+    blob_asked++;
+}
+
+static void blob_answer(void)
+{
+    if (strcmp(blob_key, "cert.web") != 0) {
+        assert_int_equal(captls_bridge_blob_part(&host, blob_req,
+                                                 CAPTLS_BRIDGE_BLOB_NOT_FOUND,
+                                                 0, 0, NULL, 0),
+                         CAPTLS_OK);
+        return;
+    }
+    for (uint32_t off = 0; off < sizeof blob_data;) {
+        size_t n = sizeof blob_data - off;
+        if (n > CAPTLS_BRIDGE_BLOB_PART_MAX)
+            n = CAPTLS_BRIDGE_BLOB_PART_MAX;
+        assert_int_equal(captls_bridge_blob_part(&host, blob_req,
+                                                 CAPTLS_BRIDGE_BLOB_OK,
+                                                 sizeof blob_data, off,
+                                                 blob_data + off, n),
+                         CAPTLS_OK);
+        off += (uint32_t)n;
+    }
+}
+
+static void test_blob_get_whole_missing_and_too_small(void **state)
+{
+    static uint8_t buf[4096];
+    captls_result r;
+    size_t len;
+    (void)state;
+    link_up();
+    host.blob_fn = blob_heard;
+    for (size_t i = 0; i < sizeof blob_data; i++)
+        blob_data[i] = (uint8_t)(i * 7 + 1);
+    /* a whole blob, in three PARTs */
+    assert_int_equal(captls_bridge_blob_get_begin(&guest, "cert.web", buf,
+                                                  sizeof buf),
+                     CAPTLS_OK);
+    assert_int_equal(captls_bridge_blob_get_begin(&guest, "index", buf,
+                                                  sizeof buf),
+                     CAPTLS_ERR_INVALID_ARGUMENT); /* one at a time */
+    pump();
+    assert_int_equal(blob_asked, 1);
+    assert_string_equal(blob_key, "cert.web");
+    assert_false(captls_bridge_blob_get_end(&guest, &r, &len));
+    blob_answer();
+    pump();
+    assert_true(captls_bridge_blob_get_end(&guest, &r, &len));
+    assert_int_equal(r, CAPTLS_OK);
+    assert_int_equal(len, sizeof blob_data);
+    assert_memory_equal(buf, blob_data, sizeof blob_data);
+    /* absent */
+    assert_int_equal(captls_bridge_blob_get_begin(&guest, "cert.none", buf,
+                                                  sizeof buf),
+                     CAPTLS_OK);
+    pump();
+    blob_answer();
+    pump();
+    assert_true(captls_bridge_blob_get_end(&guest, &r, &len));
+    assert_int_equal(r, CAPTLS_ERR_NOT_FOUND);
+    /* too small: the size needed, nothing written past cap */
+    memset(buf, 0xEE, sizeof buf);
+    assert_int_equal(captls_bridge_blob_get_begin(&guest, "cert.web", buf, 100),
+                     CAPTLS_OK);
+    pump();
+    blob_answer();
+    pump();
+    assert_true(captls_bridge_blob_get_end(&guest, &r, &len));
+    assert_int_equal(r, CAPTLS_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(len, sizeof blob_data);
+    assert_int_equal(buf[0], 0xEE);
+    assert_int_equal(guest.counters.blob_refused, 0);
+}
+
+static void test_blob_bad_keys_stray_parts_and_session_end(void **state)
+{
+    static uint8_t buf[64];
+    uint8_t raw[256], p[80];
+    captls_result r;
+    size_t len, n;
+    (void)state;
+    link_up();
+    host.blob_fn = blob_heard;
+    blob_asked = 0;
+    /* keys that could name a path are refused on both ends */
+    assert_int_equal(captls_bridge_blob_get_begin(&guest, "../x", buf,
+                                                  sizeof buf),
+                     CAPTLS_ERR_INVALID_ARGUMENT);
+    be32(p, 9);
+    memcpy(p + 4, "a/b", 3);
+    n = frame(raw, CAPTLS_IFACE_BLOB_STORE, CAPTLS_BRIDGE_M_BLOB_GET, p, 7);
+    captls_bridge_feed(&host, raw, n, now);
+    memcpy(p + 4, ".hid", 4);
+    n = frame(raw, CAPTLS_IFACE_BLOB_STORE, CAPTLS_BRIDGE_M_BLOB_GET, p, 8);
+    captls_bridge_feed(&host, raw, n, now);
+    assert_int_equal(blob_asked, 0);
+    assert_int_equal(host.counters.blob_refused, 2);
+    /* a PART nobody asked for, and one beyond its total */
+    assert_int_equal(captls_bridge_blob_part(&host, 77, CAPTLS_BRIDGE_BLOB_OK,
+                                             4, 0, (const uint8_t *)"abcd", 4),
+                     CAPTLS_OK);
+    pump();
+    assert_int_equal(guest.counters.blob_refused, 1);
+    assert_int_equal(captls_bridge_blob_get_begin(&guest, "index", buf,
+                                                  sizeof buf),
+                     CAPTLS_OK);
+    pump();
+    assert_int_equal(captls_bridge_blob_part(&host, blob_req,
+                                             CAPTLS_BRIDGE_BLOB_OK, 2, 0,
+                                             (const uint8_t *)"abcd", 4),
+                     CAPTLS_OK);
+    pump();
+    assert_int_equal(guest.counters.blob_refused, 2);
+    assert_false(captls_bridge_blob_get_end(&guest, &r, &len));
+    /* the session ends under the GET: NOT_CONNECTED, never a hang */
+    captls_bridge_transport_down(&guest);
+    assert_true(captls_bridge_blob_get_end(&guest, &r, &len));
+    assert_int_equal(r, CAPTLS_ERR_NOT_CONNECTED);
+    assert_int_equal(captls_bridge_blob_get_begin(&guest, "index", buf,
+                                                  sizeof buf),
+                     CAPTLS_ERR_NOT_CONNECTED);
+}
+
+static void test_blob_changed_reaches_guest(void **state)
+{
+    (void)state;
+    link_up();
+    assert_false(captls_bridge_blob_take_changed(&guest));
+    assert_int_equal(captls_bridge_blob_changed(&host), CAPTLS_OK);
+    pump();
+    assert_true(captls_bridge_blob_take_changed(&guest));
+    assert_false(captls_bridge_blob_take_changed(&guest));
+    /* the guest cannot send CHANGED, nor the host GET */
+    assert_int_equal(captls_bridge_blob_changed(&guest),
+                     CAPTLS_ERR_INVALID_ARGUMENT);
+    assert_int_equal(captls_bridge_blob_get_begin(&host, "index", NULL, 0),
+                     CAPTLS_ERR_INVALID_ARGUMENT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -371,6 +524,9 @@ int main(void)
         cmocka_unit_test(test_bridge_restart),
         cmocka_unit_test(test_silent_link_times_out),
         cmocka_unit_test(test_audit_line_reaches_host),
+        cmocka_unit_test(test_blob_get_whole_missing_and_too_small),
+        cmocka_unit_test(test_blob_bad_keys_stray_parts_and_session_end),
+        cmocka_unit_test(test_blob_changed_reaches_guest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

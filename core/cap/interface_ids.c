@@ -10,6 +10,7 @@ const char *captls_interface_name(captls_interface_id id)
     case CAPTLS_IFACE_TCP_LISTENER: return "TcpListener";
     case CAPTLS_IFACE_BYTE_STREAM: return "ByteStream";
     case CAPTLS_IFACE_AUDIT_LOG: return "AuditLog";
+    case CAPTLS_IFACE_BLOB_STORE: return "BlobStore";
     case CAPTLS_IFACE_TRUST_STORE: return "TrustStore";
     case CAPTLS_IFACE_TRUST_STORE_WRITER: return "TrustStoreWriter";
     case CAPTLS_IFACE_CERT_VERIFIER: return "CertVerifier";
