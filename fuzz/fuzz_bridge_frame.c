@@ -5,12 +5,14 @@
  * Input: byte 0 picks the role (even GUEST, odd HOST); the link is brought
  * up with a proper HELLO so the fuzzer starts in the interesting state;
  * the rest is a program of operations: feed raw bytes, advance time,
- * accept, read, write, shut down, close, open, restart the transport.
+ * accept, read, write, shut down, close, open, restart the transport, and
+ * the BlobStore messages (a GET begun and ended by the guest into a
+ * buffer of fuzzed size, PARTs and CHANGED sent by the host).
  * After every step the table's invariants are checked (abort on breach):
  * no two live slots share an id, every buffer within its window, received
  * plus unreturned credit never above the window, the transmit ring within
- * bounds, and the ring holding only whole well-formed frames (re-parsed by
- * a second link). Builds for libFuzzer and, unchanged, AFL++. */
+ * bounds, the ring holding only whole well-formed frames (re-parsed by
+ * a second link), and a GET's answer never past its buffer nor its total. Builds for libFuzzer and, unchanged, AFL++. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,6 +24,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static captls_bridge_link link, mirror;
+static uint8_t blob_buf[2048];
 
 static void check(const captls_bridge_link *l)
 {
@@ -41,6 +44,9 @@ static void check(const captls_bridge_link *l)
                 abort();
         }
     }
+    if (l->blob.active && (l->blob.got > l->blob.total ||
+                           l->blob.cap > sizeof blob_buf))
+        abort();
 }
 
 /* Everything a link emits must parse cleanly on the other side. */
@@ -116,7 +122,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t n = 0;
         captls_result r = CAPTLS_OK;
 
-        switch (op % 10) {
+        switch (op % 12) {
         case 0: /* raw bytes from the peer: the next arg+1 bytes */
         case 1: {
             size_t len = (size_t)arg + 1;
@@ -163,6 +169,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 8:
             if (role == CAPTLS_BRIDGE_HOST)
                 r = captls_bridge_open(&link, "fuzz:1", &h);
+            break;
+        case 9:
+            if (role == CAPTLS_BRIDGE_GUEST) {
+                captls_result res;
+                size_t len;
+                if (captls_bridge_blob_get_end(&link, &res, &len)) {
+                    if (res == CAPTLS_OK && len > (size_t)arg * 8)
+                        abort(); /* answered more than the buffer held */
+                } else {
+                    r = captls_bridge_blob_get_begin(&link, "cert.web",
+                                                     blob_buf,
+                                                     (size_t)arg * 8);
+                }
+                (void)captls_bridge_blob_take_changed(&link);
+            } else {
+                memset(buf, arg, 64);
+                r = arg & 1 ? captls_bridge_blob_changed(&link)
+                            : captls_bridge_blob_part(&link, arg >> 1, 0,
+                                                      arg, 0, buf, arg & 63);
+            }
+            i++;
             break;
         default:
             if (role == CAPTLS_BRIDGE_HOST && arg == 0xFF)

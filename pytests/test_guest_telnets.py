@@ -55,12 +55,12 @@ def pack(pki, out):
 
 
 class GuestGateway:
-    def __init__(self, tmp, pki, append):
+    def __init__(self, tmp, pki, append, store=None):
         self.audit = tmp / "audit.log"
         self.guest = Guest(tmp, append=append, initrd=pack(pki, tmp / "cfg"))
         try:
             self.guest.wait_line(r"^telnets: listening on port 992 ", WAIT)
-            self.bridge = Bridge(self.guest, audit=self.audit)
+            self.bridge = Bridge(self.guest, audit=self.audit, store=store)
             self.bridge.wait_up(WAIT)
         except BaseException:
             self.guest.stop()
@@ -246,6 +246,58 @@ def test_three_sessions_and_a_client_killed_mid_handshake(gw, pki):
         for c in clients:
             c.close()
     assert "POST" in gw.console()  # the guest is still the one we booted
+
+
+def served_serial(pki, port):
+    r = subprocess.run(["openssl", "s_client", "-connect", f"127.0.0.1:{port}",
+                        "-servername", "localhost", "-CAfile", str(pki.ca)],
+                       stdin=subprocess.DEVNULL, capture_output=True,
+                       timeout=WAIT)
+    x = subprocess.run(["openssl", "x509", "-noout", "-serial"],
+                       input=r.stdout, capture_output=True, timeout=30)
+    m = re.search(rb"serial=([0-9A-F]+)", x.stdout)
+    assert m, r.stdout + r.stderr
+    return m.group(1).decode()
+
+
+def store_put(st, handle, chain):
+    r = subprocess.run([str(h.CAPTLS), "store", "--dir", str(st), "put",
+                        handle, str(chain)], capture_output=True, text=True,
+                       timeout=30)
+    assert r.returncode == 0, r.stderr
+
+
+def test_rotation_pushed_from_the_host(tmp_path, pki):
+    """The guest's chain follows a CertificateStore entry in the bridge's
+    --store directory: `captls store put` on the host rotates it into the
+    running guest gateway; a session open across the rotation carries on;
+    a chain for another key is refused and the old one stays."""
+    st = tmp_path / "st"
+    store_put(st, "web", pki.server_chain)
+    g = GuestGateway(tmp_path, pki, "serve=telnets auth=mtls-or-password "
+                     "store=web", store=st)
+    try:
+        g.wait_console(r"^telnets: store: web serving version 1 leaf ")
+        first, second = pki.server_serials
+        assert served_serial(pki, g.port) == first
+        held = Client.tls(g.port, h.tls_context(pki, "alice"), timeout=WAIT)
+        held.expect(PROMPT.format("alice"), timeout=WAIT)
+        chain2 = tmp_path / "chain2.pem"
+        chain2.write_bytes(pki.server2.read_bytes())
+        store_put(st, "web", chain2)
+        g.wait_console(r"^telnets: store: web rotation: serving version 2 ")
+        assert served_serial(pki, g.port) == second
+        held.command("whoami", r"strength: tlsClientCert", timeout=WAIT)
+        # a chain for another key: refused, version 2 is still served
+        store_put(st, "web", pki.p256)
+        g.wait_console(r"^telnets: store: web rotation refused: the old "
+                       r"chain stays")
+        assert served_serial(pki, g.port) == second
+        held.logout(timeout=WAIT)
+    finally:
+        g.stop()
+    audit = g.audit_text()
+    assert "event=tls.rotation.refused" in audit, audit
 
 
 def test_no_module_means_no_listener(tmp_path):

@@ -256,3 +256,74 @@ const char *capos_guest_net_peer(const capos_guest_net *g, captls_stream_id s)
         return "";
     return captls_bridge_peer(&g->link, s);
 }
+
+/* ---- the host's store directory, read-only (bridge_link.h BlobStore) */
+
+/* get: one GET, waited for while the link keeps moving every stream's
+ * bytes (the gateway's sessions only see a pause). */
+static captls_result gb_get(void *ctx, const char *key, uint8_t *buf,
+                            size_t cap, size_t *len)
+{
+    capos_guest_net *g = ctx;
+    captls_result r;
+    uint64_t deadline = now_ns(g) + CAPOS_GUEST_NET_BLOB_TIMEOUT_NS;
+
+    if (key == NULL || len == NULL || (buf == NULL && cap != 0))
+        return CAPTLS_ERR_INVALID_ARGUMENT;
+    for (;;) {
+        capos_guest_net_service(g);
+        r = captls_bridge_blob_get_begin(&g->link, key, buf, cap);
+        if (r != CAPTLS_WOULD_BLOCK)
+            break;
+        if (now_ns(g) >= deadline)
+            return CAPTLS_ERR_TIMEOUT;
+    }
+    CAPTLS_TRY(r);
+    flush_tx(g);
+    for (;;) {
+        capos_guest_net_service(g);
+        if (captls_bridge_blob_get_end(&g->link, &r, len))
+            return r;
+        if (now_ns(g) >= deadline) {
+            captls_bridge_blob_get_cancel(&g->link);
+            return CAPTLS_ERR_TIMEOUT;
+        }
+        capos_irq_disable();
+        if (!capos_com2_rx_ready())
+            capos_irq_idle();
+        else
+            capos_irq_enable();
+    }
+}
+
+/* The view is read-only: the guest holds no authority to write the
+ * host's store. */
+static captls_result gb_put(void *ctx, const char *key, const uint8_t *data,
+                            size_t len)
+{
+    (void)ctx;
+    (void)key;
+    (void)data;
+    (void)len;
+    return CAPTLS_ERR_NO_AUTHORITY;
+}
+
+static captls_result gb_remove(void *ctx, const char *key)
+{
+    (void)ctx;
+    (void)key;
+    return CAPTLS_ERR_NO_AUTHORITY;
+}
+
+void capos_guest_net_blob_store(capos_guest_net *g, captls_blob_store *out)
+{
+    out->ctx = g;
+    out->get = gb_get;
+    out->put = gb_put;
+    out->remove = gb_remove;
+}
+
+bool capos_guest_net_store_changed(capos_guest_net *g)
+{
+    return captls_bridge_blob_take_changed(&g->link);
+}

@@ -12,6 +12,15 @@
  * the guest only serves. poll moves bytes between COM2 and the link and
  * halts the CPU between interrupts while it waits.
  *
+ * store (capos_guest_net_blob_store): the host's store directory
+ * (`captls-guest-bridge --store DIR`), read-only: get sends one GET and
+ * waits (at most CAPOS_GUEST_NET_BLOB_TIMEOUT_NS, moving every stream's
+ * bytes meanwhile) for the answer; CAPTLS_ERR_NOT_CONNECTED while the
+ * bridge is away, CAPTLS_ERR_TIMEOUT when it does not answer; put and
+ * remove are CAPTLS_ERR_NO_AUTHORITY. capos_guest_net_store_changed says
+ * whether the bridge reported a change (or a new session) since the last
+ * call.
+ *
  * audit: each record becomes one line (captls_audit_format) sent to the
  * bridge, which appends it to its --audit file. While the bridge is away
  * the append fails with CAPTLS_ERR_NOT_CONNECTED (never silently dropped).
@@ -48,6 +57,11 @@ CAPTLS_MUST_CHECK captls_result capos_guest_net_init(capos_guest_net *g,
                                                      captls_audit_sink *audit_out);
 /* Moves bytes both ways and runs the link's timers; poll calls it. */
 void capos_guest_net_service(capos_guest_net *g);
+#define CAPOS_GUEST_NET_BLOB_TIMEOUT_NS 5000000000ull
+
+void capos_guest_net_blob_store(capos_guest_net *g, captls_blob_store *out);
+bool capos_guest_net_store_changed(capos_guest_net *g);
+
 /* The peer address of an accepted stream ("" if none). */
 const char *capos_guest_net_peer(const capos_guest_net *g, captls_stream_id s);
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/base/result.h"
+#include "core/store/cert_store.h"
 #include "core/tls/peer_trust.h"
 #include "core/tls/pem_chain.h"
 #include "core/verify/policy.h"
@@ -31,6 +32,18 @@ static captls_cap_table caps;
 static captls_gateway gw;
 static captls_gateway_slot slots[CAPOS_TELNETS_MAX_CONNS];
 static captls_poll_item items[CAPOS_TELNETS_MAX_CONNS + 2];
+
+/* The store entry the chain follows (store_handle). */
+static captls_tls_chain_source module_chain, served_chain;
+static captls_cert_store cstore;
+static captls_cert_sub csubs[1];
+static captls_cap_slot store_cap_slots[4];
+static captls_cap_table store_caps;
+static captls_cap_handle store_cap;
+static captls_cert_follower follower;
+static bool following;
+static uint8_t rec_bufs[2][CAPTLS_CERT_RECORD_MAX];
+static const capos_telnets_setup *setup;
 
 /* Record buffers: one of each kind per slot, lent while a connection
  * needs them. */
@@ -87,6 +100,98 @@ static void log_line(void *ctx, const char *line)
     capos_console_puts("telnets: ");
     capos_console_puts(line);
     capos_console_puts("\n");
+}
+
+/* The chain of this handshake: the store entry's once it is followed,
+ * the module's before. */
+static captls_result chain_get(void *ctx, captls_tls_chain *out)
+{
+    (void)ctx;
+    return following ? served_chain.get(served_chain.ctx, out)
+                     : module_chain.get(module_chain.ctx, out);
+}
+
+/* A chain is served only for the key in the vault. */
+static bool key_ok(void *ctx, const captls_certificate *leaf)
+{
+    (void)ctx;
+    return captls_private_key_matches(setup->vault, setup->vault_owner,
+                                      setup->key, leaf);
+}
+
+static void put_hex8(const uint8_t *b)
+{
+    static const char hex[] = "0123456789abcdef";
+    char t[17];
+    for (int i = 0; i < 8; i++) {
+        t[2 * i] = hex[b[i] >> 4];
+        t[2 * i + 1] = hex[b[i] & 15];
+    }
+    t[16] = '\0';
+    capos_console_puts(t);
+}
+
+static void store_line(const char *what, captls_result r)
+{
+    capos_console_puts("telnets: store: ");
+    capos_console_puts(setup->store_handle);
+    capos_console_puts(" ");
+    capos_console_puts(what);
+    if (r != CAPTLS_OK) {
+        capos_console_puts(" (");
+        capos_console_puts(captls_result_name(r));
+        capos_console_puts(")");
+    } else {
+        capos_console_puts(" version ");
+        capos_console_put_u64(follower.version);
+        capos_console_puts(" leaf ");
+        put_hex8(follower.leaf_sha256);
+        capos_console_puts("...");
+    }
+    capos_console_puts("\n");
+}
+
+/* Reads the entry again (the bridge said it may have changed). */
+static void store_refresh(void)
+{
+    static captls_result last_refusal = CAPTLS_OK;
+    if (!following) {
+        captls_result r = captls_cert_follower_init(
+            &follower, &cstore, 1, store_cap, setup->store_handle, key_ok,
+            NULL, rec_bufs[0], rec_bufs[1], sizeof rec_bufs[0]);
+        if (r == CAPTLS_OK) {
+            captls_cert_follower_source(&follower, &served_chain);
+            following = true;
+            store_line("serving", r);
+        } else if (r != last_refusal) {
+            /* said once per cause, not at every change */
+            store_line(r == CAPTLS_ERR_PIN_MISMATCH
+                           ? "refused: the chain is for another key"
+                           : "not served yet (the module's chain is)",
+                       r);
+        }
+        last_refusal = r;
+        return;
+    }
+    bool rotated = false, refused = false;
+    (void)captls_cert_store_poll(&cstore);
+    captls_result r = captls_cert_follower_update(&follower, &rotated,
+                                                  &refused);
+    if (rotated)
+        store_line("rotation: serving", CAPTLS_OK);
+    if (refused)
+        store_line("rotation refused: the old chain stays",
+                   r != CAPTLS_OK ? r : CAPTLS_ERR_PIN_MISMATCH);
+}
+
+static captls_result store_init(const capos_telnets_setup *s,
+                                const char **why)
+{
+    *why = "store: cannot set up the CertificateStore";
+    CAPTLS_TRY(captls_cap_table_init(&store_caps, store_cap_slots, 4));
+    CAPTLS_TRY(captls_cert_store_init(&cstore, s->store, &store_caps, csubs, 1,
+                                      s->port->clock, s->port->audit));
+    return captls_cert_store_mint(&cstore, 1, CAPTLS_RIGHT_CALL, &store_cap);
 }
 
 static __attribute__((noreturn)) void refuse(const char *why,
@@ -146,7 +251,10 @@ static captls_result build(const capos_telnets_setup *s, const char **why)
                                           cfg->part_len[CAPTLS_GC_CHAIN - 1],
                                           chain_der, sizeof chain_der, &chain,
                                           &used));
-    captls_tls_static_chain_source(&chain, &tls.chain);
+    captls_tls_static_chain_source(&chain, &module_chain);
+    tls.chain = (captls_tls_chain_source){NULL, chain_get};
+    if (s->store_handle != NULL)
+        CAPTLS_TRY(store_init(s, why));
     CAPTLS_TRY(build_client_trust(s, why));
     tls.client_verifier = client_trust.peer;
     *why = "users: cannot build the credential store";
@@ -180,6 +288,7 @@ void capos_guest_telnets_serve(const capos_telnets_setup *s,
                                uint64_t (*ms_since_entry)(void))
 {
     const char *why = NULL;
+    setup = s;
     captls_result r = build(s, &why);
     if (r != CAPTLS_OK)
         refuse(why, r);
@@ -202,6 +311,8 @@ void capos_guest_telnets_serve(const capos_telnets_setup *s,
     captls_result last = CAPTLS_OK;
     for (;;) {
         r = captls_gateway_run(&gw, 1000000000ull);
+        if (s->store_handle != NULL && s->store_changed(s->store_ctx))
+            store_refresh();
         /* A turn's failure is the net's poll, not a connection's: the
          * gateway's state is intact, so say so once and go on. */
         if (r != last && r != CAPTLS_OK) {

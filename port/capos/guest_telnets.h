@@ -17,6 +17,15 @@
  * "telnets: ..." (the gateway's log, peer text sanitized) and the audit
  * records leave through the bridge.
  *
+ * With store_handle set, the chain follows that CertificateStore entry in
+ * the host's store directory (the bridge's --store, reached through
+ * store: capos_guest_net_blob_store): the module's chain is served until
+ * the entry can be read, then the entry's chain, and each rotation pushed
+ * on the host (`captls store --dir DIR put HANDLE ...`) from the next
+ * handshake on, sessions in flight untouched; a chain for another key is
+ * refused (console "telnets: store: ... refused", the old chain stays).
+ * The store is read when the bridge reports a change or a new session.
+ *
  * Memory: all static (bss): CAPOS_TELNETS_MAX_CONNS connection slots,
  * one set of record buffers per slot, the cap table, the trust store.
  * The module's bytes are borrowed (the chain's DER is decoded into our
@@ -47,6 +56,10 @@ typedef struct capos_telnets_setup {
     captls_cap_owner vault_owner;
     captls_cap_handle key;         /* PrivateKey, purpose tls */
     uint16_t listen_port;
+    const char *store_handle;      /* NULL: the module's chain only */
+    captls_blob_store store;       /* the host's store directory */
+    bool (*store_changed)(void *ctx); /* the bridge said: read again */
+    void *store_ctx;
 } capos_telnets_setup;
 
 /* The console line "telnets: listening on port P (auth A, profile F)"

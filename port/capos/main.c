@@ -33,7 +33,9 @@
  *              auth=mtls (default) | mtls-or-password | password and
  *              profile=production (default) | dev choose the gateway's
  *              authentication and deploy profile, as captls-telnetsd's
- *              --auth and --profile do.
+ *              --auth and --profile do. store=HANDLE makes the chain
+ *              follow that CertificateStore entry of the bridge's
+ *              --store directory (rotations pushed on the host).
  *   config=required  with serve=: refuse to listen unless the first
  *              multiboot module (QEMU -initrd) is a configuration module
  *              (core/bridge/guest_config.h) that parses and checks; a
@@ -51,6 +53,7 @@
 #include "core/base/selftest.h"
 #include "core/bridge/guest_config.h"
 #include "core/keys/key_vault.h"
+#include "core/store/cert_record.h"
 #include "port/capos/arena.h"
 #include "port/capos/capos_port.h"
 #include "port/capos/console.h"
@@ -132,6 +135,36 @@ static bool cmdline_has(const char *cmdline, const char *token)
 }
 
 static const char *boot_cmdline = "";
+
+/* The value of a "name=value" token (name given with its '='), copied
+ * into out (at most cap - 1 bytes); NULL when absent or too long. */
+static const char *cmdline_value(const char *cmdline, const char *name,
+                                 char *out, size_t cap)
+{
+    size_t nlen = strlen(name);
+    const char *p = cmdline;
+    while (*p != '\0') {
+        size_t n = 0;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        while (p[n] != '\0' && p[n] != ' ' && p[n] != '\t')
+            n++;
+        if (n > nlen && memcmp(p, name, nlen) == 0) {
+            if (n - nlen >= cap)
+                return NULL;
+            memcpy(out, p + nlen, n - nlen);
+            out[n - nlen] = '\0';
+            return out;
+        }
+        p += n;
+    }
+    return NULL;
+}
+
+static bool store_changed(void *ctx)
+{
+    return capos_guest_net_store_changed(ctx);
+}
 
 static void post_line(void *ctx, const char *name, bool passed)
 {
@@ -327,6 +360,19 @@ static __attribute__((noreturn)) void serve(bool telnets)
             .key = config_key,
             .listen_port = TELNETS_PORT,
         };
+        static char handle[CAPTLS_CERT_HANDLE_MAX];
+        ts.store_handle = cmdline_value(boot_cmdline, "store=", handle,
+                                        sizeof handle);
+        if (ts.store_handle != NULL) {
+            if (!captls_cert_handle_valid(ts.store_handle)) {
+                capos_console_puts("telnets: not listening: store=: not a "
+                                   "valid store handle\n");
+                capos_halt_forever();
+            }
+            capos_guest_net_blob_store(&guest_net, &ts.store);
+            ts.store_changed = store_changed;
+            ts.store_ctx = &guest_net;
+        }
         capos_guest_telnets_serve(&ts, ms_since_entry);
     }
     capos_console_puts("serve: echo listening at ");

@@ -2,6 +2,7 @@
  * connections into the QEMU guest over its COM2 serial line.
  *
  *   captls-guest-bridge --listen HOST:PORT --guest SOCKET [--audit FILE]
+ *                       [--store DIR]
  *
  * --guest is the UNIX socket QEMU serves for the guest's COM2:
  *   qemu-system-x86_64 ... -chardev socket,id=br,path=SOCKET,server=on,wait=off
@@ -10,7 +11,14 @@
  * gone), accepts TCP connections on HOST:PORT (port 0: any; the port is
  * printed) and runs each as one stream of the shared protocol
  * (core/bridge/bridge_link.h, role HOST). --audit appends each audit line
- * the guest sends, one per line, flushed at once.
+ * the guest sends, one per line, flushed at once. --store gives the guest
+ * a read-only view of a CertificateStore directory (`captls store --dir
+ * DIR`): each GET the guest sends is answered with the file of that key
+ * (keys are checked by the link: no path can be named), and a CHANGED
+ * goes to the guest when the link comes up and whenever the directory
+ * changes (the store renames each new record into place, which changes
+ * the directory's mtime; checked every 250 ms), so a rotation pushed on
+ * the host reaches the guest's gateway. The bridge never writes there.
  *
  * Flow control: the bridge reads from a client only while the guest has
  * granted credit on that stream, and reads from the guest's stream only
@@ -49,6 +57,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -58,6 +67,7 @@
 #include "core/gateway/credential_store.h"
 
 #define RECONNECT_NS 200000000ull
+#define STORE_CHECK_NS 250000000ull
 #define OUTBUF CAPTLS_BRIDGE_WINDOW
 
 typedef struct client {
@@ -73,6 +83,20 @@ static captls_bridge_link link_state;
 static client clients[CAPTLS_BRIDGE_MAX_STREAMS];
 static volatile sig_atomic_t stop;
 static FILE *audit_file;
+
+/* --store: the answer being sent (one GET at a time: a new GET replaces
+ * an unfinished answer, which the guest has given up on). */
+static const char *store_dir;
+static struct {
+    bool pending, loaded;
+    uint32_t request;
+    char key[CAPTLS_BLOB_KEY_MAX + 1];
+    uint32_t status, total, sent;
+} answer;
+static uint8_t answer_buf[CAPTLS_BRIDGE_BLOB_MAX];
+static struct timespec store_mtime;
+static bool changed_owed;
+static uint64_t next_store_check;
 static uint64_t serial;
 
 static uint64_t now_ns(void)
@@ -98,6 +122,98 @@ static void audit_line(void *ctx, const char *line, size_t len)
     fflush(audit_file);
 }
 
+static void blob_heard(void *ctx, uint32_t request, const char *key)
+{
+    (void)ctx;
+    memset(&answer, 0, sizeof answer);
+    answer.pending = true;
+    answer.request = request;
+    snprintf(answer.key, sizeof answer.key, "%s", key);
+}
+
+/* Reads DIR/KEY (the key is valid: no '/', no leading '.'); O_NOFOLLOW so
+ * a link planted in the directory cannot point the guest elsewhere. */
+static void answer_load(void)
+{
+    char path[4096];
+    int fd;
+    ssize_t r;
+    answer.loaded = true;
+    answer.status = CAPTLS_BRIDGE_BLOB_IO;
+    if (store_dir == NULL) {
+        answer.status = CAPTLS_BRIDGE_BLOB_NOT_FOUND;
+        return;
+    }
+    snprintf(path, sizeof path, "%s/%s", store_dir, answer.key);
+    fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            answer.status = CAPTLS_BRIDGE_BLOB_NOT_FOUND;
+        return;
+    }
+    answer.total = 0;
+    while ((r = read(fd, answer_buf + answer.total,
+                     sizeof answer_buf - answer.total)) > 0)
+        answer.total += (uint32_t)r;
+    /* an error or a file larger than the protocol allows: IO */
+    if (r == 0 && answer.total < sizeof answer_buf)
+        answer.status = CAPTLS_BRIDGE_BLOB_OK;
+    else
+        answer.total = 0;
+    close(fd);
+}
+
+/* Sends what fits of the current answer. */
+static void answer_step(void)
+{
+    if (!answer.pending)
+        return;
+    if (!answer.loaded)
+        answer_load();
+    if (answer.status != CAPTLS_BRIDGE_BLOB_OK) {
+        if (captls_bridge_blob_part(&link_state, answer.request, answer.status,
+                                    0, 0, NULL, 0) != CAPTLS_WOULD_BLOCK)
+            answer.pending = false;
+        return;
+    }
+    do {
+        uint32_t n = answer.total - answer.sent;
+        if (n > CAPTLS_BRIDGE_BLOB_PART_MAX)
+            n = CAPTLS_BRIDGE_BLOB_PART_MAX;
+        captls_result r = captls_bridge_blob_part(
+            &link_state, answer.request, CAPTLS_BRIDGE_BLOB_OK, answer.total,
+            answer.sent, answer_buf + answer.sent, n);
+        if (r == CAPTLS_WOULD_BLOCK)
+            return;
+        if (r != CAPTLS_OK) {
+            answer.pending = false; /* the link went down */
+            return;
+        }
+        answer.sent += n;
+    } while (answer.sent < answer.total);
+    answer.pending = false;
+}
+
+/* A CHANGED when the store directory's mtime moved (or one is owed to a
+ * new session). */
+static void store_watch(uint64_t t)
+{
+    struct stat st;
+    if (store_dir == NULL)
+        return;
+    if (t >= next_store_check) {
+        next_store_check = t + STORE_CHECK_NS;
+        if (stat(store_dir, &st) == 0 &&
+            (st.st_mtim.tv_sec != store_mtime.tv_sec ||
+             st.st_mtim.tv_nsec != store_mtime.tv_nsec)) {
+            store_mtime = st.st_mtim;
+            changed_owed = true;
+        }
+    }
+    if (changed_owed && captls_bridge_blob_changed(&link_state) == CAPTLS_OK)
+        changed_owed = false;
+}
+
 static void print_counters(const char *when)
 {
     const captls_bridge_counters *c = &link_state.counters;
@@ -106,7 +222,7 @@ static void print_counters(const char *when)
             "resync_bytes=%llu oversized=%llu bad_messages=%llu "
             "unknown_stream=%llu late_frames=%llu window_violations=%llu "
             "opens_refused=%llu sessions=%llu link_timeouts=%llu "
-            "audit_lines=%llu\n",
+            "audit_lines=%llu blob_gets=%llu blob_refused=%llu\n",
             when, (unsigned long long)c->frames_in,
             (unsigned long long)c->frames_out,
             (unsigned long long)c->resync_bytes,
@@ -118,7 +234,9 @@ static void print_counters(const char *when)
             (unsigned long long)c->opens_refused,
             (unsigned long long)c->sessions,
             (unsigned long long)c->link_timeouts,
-            (unsigned long long)c->audit_lines);
+            (unsigned long long)c->audit_lines,
+            (unsigned long long)c->blob_gets,
+            (unsigned long long)c->blob_refused);
 }
 
 static int parse_hostport(const char *s, struct sockaddr_in *out)
@@ -414,7 +532,7 @@ static int cmd_pack(int argc, char **argv)
 static void usage(void)
 {
     fprintf(stderr, "usage: captls-guest-bridge --listen HOST:PORT "
-                    "--guest SOCKET [--audit FILE]\n");
+                    "--guest SOCKET [--audit FILE] [--store DIR]\n");
 }
 
 int main(int argc, char **argv)
@@ -445,6 +563,8 @@ int main(int argc, char **argv)
             guest_path = argv[++i];
         else if (strcmp(argv[i], "--audit") == 0 && i + 1 < argc)
             audit_path = argv[++i];
+        else if (strcmp(argv[i], "--store") == 0 && i + 1 < argc)
+            store_dir = argv[++i];
         else {
             usage();
             return 2;
@@ -453,6 +573,14 @@ int main(int argc, char **argv)
     if (listen_s == NULL || guest_path == NULL || parse_hostport(listen_s, &la) != 0) {
         usage();
         return 2;
+    }
+    if (store_dir != NULL) {
+        struct stat st;
+        if (stat(store_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            fprintf(stderr, "bridge: --store %s: not a directory\n",
+                    store_dir);
+            return 1;
+        }
     }
     if (audit_path != NULL && (audit_file = fopen(audit_path, "a")) == NULL) {
         fprintf(stderr, "bridge: cannot open %s: %s\n", audit_path,
@@ -484,6 +612,7 @@ int main(int argc, char **argv)
         CAPTLS_OK)
         return 1;
     link_state.audit_fn = audit_line;
+    link_state.blob_fn = blob_heard;
     for (size_t i = 0; i < CAPTLS_BRIDGE_MAX_STREAMS; i++)
         clients[i].fd = -1;
 
@@ -511,7 +640,14 @@ int main(int argc, char **argv)
                                : "bridge: guest link down\n");
             if (!up)
                 print_counters("link down");
+            else
+                changed_owed = true; /* the guest reloads what it follows */
+            answer.pending = false;
             was_up = up;
+        }
+        if (up) {
+            store_watch(t);
+            answer_step();
         }
         for (captls_bridge_handle h = 0; h < (captls_bridge_handle)CAPTLS_BRIDGE_MAX_STREAMS; h++) {
             if (clients[h].fd >= 0)
