@@ -386,11 +386,13 @@ static captls_result sel_select(void *ctx, captls_tls_conn *c,
     assert_null(out->alpn);
     assert_int_equal(out->chain.count, 0);
     s->calls++;
-    memcpy(s->sni, h->server_name.ptr, h->server_name.len);
+    /* (empty views may carry a NULL pointer: memcpy wants neither) */
+    if (h->server_name.len > 0)
+        memcpy(s->sni, h->server_name.ptr, h->server_name.len);
     s->sni[h->server_name.len] = '\0';
     s->alpn_offered = h->alpn_offered;
     s->alpn_list_len = h->alpn_list.len;
-    if (h->alpn_list.len <= sizeof s->alpn_list)
+    if (h->alpn_list.len > 0 && h->alpn_list.len <= sizeof s->alpn_list)
         memcpy(s->alpn_list, h->alpn_list.ptr, h->alpn_list.len);
     if (s->ret != CAPTLS_OK)
         return s->ret;
