@@ -155,6 +155,12 @@ def test_certificate_login_whoami_caps_exit(gw, pki):
     line = next(ln for ln in gw.audit_text().splitlines()
                 if "gateway.session.open" in ln)
     assert "clock=untrusted" in line and "peer=127.0.0.1:" in line, line
+    # the certificate's verification names the clock it used: the guest's
+    # RTC, untrusted (read as a lower bound)
+    v = [ln for ln in gw.audit_text().splitlines()
+         if "iface=CertVerifier" in ln and "event=verify.chain" in ln]
+    assert v and all("clock=untrusted" in ln and "outcome=ok" in ln
+                     for ln in v), gw.audit_text()
 
 
 @pytest.mark.parametrize("client", ["s_client", "telnet-ssl"])

@@ -53,11 +53,12 @@ captls_result captls_tls_peer_trust_add(captls_tls_peer_trust *t,
 
 captls_result captls_tls_peer_trust_finish(captls_tls_peer_trust *t,
                                            const captls_clock *clock,
+                                           const captls_audit_sink *audit,
                                            const char **why)
 {
     if (t->anchors == 0)
         return refuse(why, "no usable root", CAPTLS_ERR_NOT_FOUND);
-    if (captls_cert_verifier_init(&t->verifier, &t->policy, clock, NULL,
+    if (captls_cert_verifier_init(&t->verifier, &t->policy, clock, audit,
                                   NULL) != CAPTLS_OK)
         return refuse(why, "cannot create the certificate verifier",
                       CAPTLS_ERR_INVALID_ARGUMENT);

@@ -62,7 +62,10 @@ CAPTLS_MUST_CHECK captls_result captls_tls_peer_trust_add(
     captls_tls_peer_trust *t, const captls_certificate *root,
     uint32_t purposes, bool *added, const char **why);
 
+/* audit (may be NULL: no records) receives the verifier's one record per
+ * verification, which names the clock it used and its provenance. */
 CAPTLS_MUST_CHECK captls_result captls_tls_peer_trust_finish(
-    captls_tls_peer_trust *t, const captls_clock *clock, const char **why);
+    captls_tls_peer_trust *t, const captls_clock *clock,
+    const captls_audit_sink *audit, const char **why);
 
 #endif

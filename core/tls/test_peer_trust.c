@@ -88,7 +88,7 @@ static void test_root_added_once_then_caps_minted(void **state)
                      CAPTLS_OK);
     assert_false(added); /* the duplicate is skipped */
     assert_int_equal(pt.anchors, 1);
-    assert_int_equal(captls_tls_peer_trust_finish(&pt, NULL, &why), CAPTLS_OK);
+    assert_int_equal(captls_tls_peer_trust_finish(&pt, NULL, NULL, &why), CAPTLS_OK);
     assert_ptr_equal(pt.peer.caps, &pt.table);
     assert_ptr_equal(pt.peer.scratch, &pt.scratch);
     assert_int_equal(captls_cap_table_live(&pt.table), 2);
@@ -99,7 +99,7 @@ static void test_finish_without_a_root_is_refused(void **state)
     (void)state;
     const char *why = NULL;
     init();
-    assert_int_equal(captls_tls_peer_trust_finish(&pt, NULL, &why),
+    assert_int_equal(captls_tls_peer_trust_finish(&pt, NULL, NULL, &why),
                      CAPTLS_ERR_NOT_FOUND);
     assert_string_equal(why, "no usable root");
     assert_null(pt.peer.caps);

@@ -230,7 +230,8 @@ static captls_result build_client_trust(const capos_telnets_setup *s,
         CAPTLS_TRY(captls_tls_peer_trust_add(&client_trust, &ca_certs[i], 0,
                                              &added, why));
     }
-    return captls_tls_peer_trust_finish(&client_trust, &s->port->clock, why);
+    return captls_tls_peer_trust_finish(&client_trust, &s->port->clock,
+                                        &s->port->audit, why);
 }
 
 static captls_result build(const capos_telnets_setup *s, const char **why)

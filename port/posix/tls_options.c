@@ -582,7 +582,7 @@ bool captls_tlsopt_trust_init(captls_tlsopt_trust *t, const char *roots_path,
             return false;
         }
     }
-    if (captls_tls_peer_trust_finish(&t->pt, clock, &why) != CAPTLS_OK) {
+    if (captls_tls_peer_trust_finish(&t->pt, clock, NULL, &why) != CAPTLS_OK) {
         snprintf(err, errcap, "%s: %s", what, why);
         return false;
     }
