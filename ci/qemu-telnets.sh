@@ -80,7 +80,7 @@ echo "\$ openssl s_client -quiet -connect 127.0.0.1:$port   (no certificate; typ
   -CAfile "$P/root-ca.crt.pem" 2>/dev/null | untelnet | tee "$W/password.txt" | sed 's/^/  /'
 echo
 echo "guest console:"
-grep -a "^telnets: connection" "$W/console.log" | tr -d '\r' | sed 's/^/  /'
+grep -a "^telnets: connection\|^telnets: stack" "$W/console.log" | tr -d '\r' | sed 's/^/  /'
 echo "audit records from the guest: $(wc -l < "$W/audit.log" 2>/dev/null || echo 0) ($W/audit.log), e.g.:"
 grep -m2 "gateway.session.open" "$W/audit.log" 2>/dev/null | sed 's/^/  /'
 rc=0

@@ -147,6 +147,9 @@ def test_certificate_login_whoami_caps_exit(gw, pki):
     gw.wait_console(r"^telnets: connection \d+ from 127\.0\.0\.1:\d+: "
                     r"session open: user=alice "
                     r"profile=user strength=tlsClientCert$")
+    # the stack's high-water mark after a session, within the boot stack
+    m = gw.wait_console(r"^telnets: stack high-water (\d+) of (\d+) bytes$")
+    assert 0 < int(m.group(1)) < int(m.group(2)), m.group(0)
     # the guest's audit records reach the host, with the clock they used
     end = time.monotonic() + WAIT
     while "gateway.session.open" not in gw.audit_text():

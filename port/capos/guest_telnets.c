@@ -310,8 +310,26 @@ void capos_guest_telnets_serve(const capos_telnets_setup *s,
     }
     capos_console_puts("\n");
     captls_result last = CAPTLS_OK;
+    uint64_t closed = 0;
+    size_t high = 0;
     for (;;) {
         r = captls_gateway_run(&gw, 1000000000ull);
+        if (s->stack_used != NULL) {
+            captls_gateway_stats st;
+            captls_gateway_stats_get(&gw, &st);
+            if (st.closed != closed) {
+                closed = st.closed;
+                size_t used = s->stack_used();
+                if (used > high) {
+                    high = used;
+                    capos_console_puts("telnets: stack high-water ");
+                    capos_console_put_u64(used);
+                    capos_console_puts(" of ");
+                    capos_console_put_u64(s->stack_size);
+                    capos_console_puts(" bytes\n");
+                }
+            }
+        }
         if (s->store_handle != NULL && s->store_changed(s->store_ctx))
             store_refresh();
         /* A turn's failure is the net's poll, not a connection's: the

@@ -60,6 +60,10 @@ typedef struct capos_telnets_setup {
     captls_blob_store store;       /* the host's store directory */
     bool (*store_changed)(void *ctx); /* the bridge said: read again */
     void *store_ctx;
+    /* Optional: the boot stack's high-water mark and size (bytes),
+     * printed when a connection's end raised it. */
+    size_t (*stack_used)(void);
+    size_t stack_size;
 } capos_telnets_setup;
 
 /* The console line "telnets: listening on port P (auth A, profile F)"

@@ -359,6 +359,8 @@ static __attribute__((noreturn)) void serve(bool telnets)
             .vault_owner = VAULT_OWNER,
             .key = config_key,
             .listen_port = TELNETS_PORT,
+            .stack_used = stack_used,
+            .stack_size = (size_t)(boot_stack_top - boot_stack_bottom),
         };
         static char handle[CAPTLS_CERT_HANDLE_MAX];
         ts.store_handle = cmdline_value(boot_cmdline, "store=", handle,
