@@ -7,14 +7,16 @@ real clients log in from the host: `openssl s_client` with a client
 certificate and with a password, telnet-ssl with a password (it cannot do
 mTLS under the reviewed policy: it loads RSA client keys only); the four
 mTLS stages; three sessions at once with a client killed mid-handshake;
-the audit records arriving on the host; and a guest booted without its
-module refusing to listen.
+the audit records arriving on the host; the bridge killed and restarted
+under a session; a rotation pushed from the host through the bridge's
+store view; and a guest booted without its module refusing to listen.
 
-One guest serves the module's tests (booting is the slow part under
-TCG). Needs `make guest guest-bridge` (skips otherwise, a failure under
+One guest serves most of the module's tests (booting is the slow part
+under TCG). Needs `make guest guest-bridge` (skips otherwise, a failure under
 CI)."""
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import threading
@@ -307,6 +309,31 @@ def test_rotation_pushed_from_the_host(tmp_path, pki):
         g.stop()
     audit = g.audit_text()
     assert "event=tls.rotation.refused" in audit, audit
+
+
+def test_bridge_restarted_while_the_guest_serves(tmp_path, pki):
+    """The bridge dies with a session open: the guest's gateway sees the
+    stream reset and releases it; a new bridge brings logins back, and the
+    guest never restarted."""
+    g = GuestGateway(tmp_path, pki, "serve=telnets auth=mtls-or-password")
+    try:
+        c = Client.tls(g.port, h.tls_context(pki, "alice"), timeout=WAIT)
+        c.expect(PROMPT.format("alice"), timeout=WAIT)
+        g.bridge.stop(signal.SIGKILL)
+        g.wait_console(r"^bridge: down$")
+        g.wait_console(r"^telnets: connection 1 from \S+: closed: ")
+        c.close()
+        g.bridge = Bridge(g.guest, audit=g.audit)
+        g.bridge.wait_up(WAIT)
+        c = Client.tls(g.bridge.port, h.tls_context(pki, "alice"),
+                       timeout=WAIT)
+        c.expect(PROMPT.format("alice"), timeout=WAIT)
+        c.logout(timeout=WAIT)
+        # one boot, one listener: the guest kept running throughout
+        assert g.console().count("captls guest: booting") == 1 and \
+            g.console().count("telnets: listening") == 1, g.console()
+    finally:
+        g.stop()
 
 
 def test_no_module_means_no_listener(tmp_path):
