@@ -7,7 +7,7 @@
  * the rest is a program of operations: feed raw bytes, advance time,
  * accept, read, write, shut down, close, open, restart the transport, and
  * the BlobStore messages (a GET begun and ended by the guest into a
- * buffer of fuzzed size, PARTs and CHANGED sent by the host).
+ * buffer of fuzzed size, PARTs and CHANGED sent by the host) and TIME.
  * After every step the table's invariants are checked (abort on breach):
  * no two live slots share an id, every buffer within its window, received
  * plus unreturned credit never above the window, the transmit ring within
@@ -25,6 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static captls_bridge_link link, mirror;
 static uint8_t blob_buf[2048];
+static size_t blob_cap; /* the buffer size of the GET begun last */
 
 static void check(const captls_bridge_link *l)
 {
@@ -46,6 +47,10 @@ static void check(const captls_bridge_link *l)
     }
     if (l->blob.active && (l->blob.got > l->blob.total ||
                            l->blob.cap > sizeof blob_buf))
+        abort();
+    /* a host time is taken only inside 2020..2200 with ns < 10^9 */
+    if (l->have_time && (l->time_ns >= 1000000000u ||
+                         l->time_s < 1577836800LL || l->time_s > 7258118400LL))
         abort();
 }
 
@@ -175,19 +180,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 captls_result res;
                 size_t len;
                 if (captls_bridge_blob_get_end(&link, &res, &len)) {
-                    if (res == CAPTLS_OK && len > (size_t)arg * 8)
+                    if (res == CAPTLS_OK && len > blob_cap)
                         abort(); /* answered more than the buffer held */
                 } else {
                     r = captls_bridge_blob_get_begin(&link, "cert.web",
                                                      blob_buf,
                                                      (size_t)arg * 8);
+                    if (r == CAPTLS_OK)
+                        blob_cap = (size_t)arg * 8;
                 }
                 (void)captls_bridge_blob_take_changed(&link);
             } else {
                 memset(buf, arg, 64);
-                r = arg & 1 ? captls_bridge_blob_changed(&link)
-                            : captls_bridge_blob_part(&link, arg >> 1, 0,
-                                                      arg, 0, buf, arg & 63);
+                r = (arg & 3) == 3
+                        ? captls_bridge_time(&link, 1796450000 + arg, arg)
+                    : arg & 1 ? captls_bridge_blob_changed(&link)
+                              : captls_bridge_blob_part(&link, arg >> 1, 0,
+                                                        arg, 0, buf, arg & 63);
             }
             i++;
             break;

@@ -83,13 +83,15 @@ class Guest:
 
 
 class Bridge:
-    def __init__(self, guest, audit=None, store=None):
+    def __init__(self, guest, audit=None, store=None, host_time=False):
         self.log = guest.tmp / f"bridge-{time.monotonic_ns()}.log"
         args = [str(BRIDGE), "--listen", "127.0.0.1:0", "--guest", guest.sock]
         if audit:
             args += ["--audit", str(audit)]
         if store:
             args += ["--store", str(store)]
+        if host_time:
+            args.append("--host-time")
         self.f = open(self.log, "w")
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=self.f, stderr=self.f)
         m = wait_for(lambda: re.search(r"listening on 127\.0\.0\.1:(\d+)", self.text()), 10, "bridge listen")

@@ -57,12 +57,13 @@ def pack(pki, out):
 
 
 class GuestGateway:
-    def __init__(self, tmp, pki, append, store=None):
+    def __init__(self, tmp, pki, append, store=None, host_time=False):
         self.audit = tmp / "audit.log"
         self.guest = Guest(tmp, append=append, initrd=pack(pki, tmp / "cfg"))
         try:
             self.guest.wait_line(r"^telnets: listening on port 992 ", WAIT)
-            self.bridge = Bridge(self.guest, audit=self.audit, store=store)
+            self.bridge = Bridge(self.guest, audit=self.audit, store=store,
+                                 host_time=host_time)
             self.bridge.wait_up(WAIT)
         except BaseException:
             self.guest.stop()
@@ -282,11 +283,12 @@ def test_rotation_pushed_from_the_host(tmp_path, pki):
     """The guest's chain follows a CertificateStore entry in the bridge's
     --store directory: `captls store put` on the host rotates it into the
     running guest gateway; a session open across the rotation carries on;
-    a chain for another key is refused and the old one stays."""
+    a chain for another key is refused and the old one stays. The bridge
+    also gives the guest its time (--host-time)."""
     st = tmp_path / "st"
     store_put(st, "web", pki.server_chain)
     g = GuestGateway(tmp_path, pki, "serve=telnets auth=mtls-or-password "
-                     "store=web", store=st)
+                     "store=web", store=st, host_time=True)
     try:
         g.wait_console(r"^telnets: store: web serving version 1 leaf ")
         first, second = pki.server_serials
@@ -309,6 +311,11 @@ def test_rotation_pushed_from_the_host(tmp_path, pki):
         g.stop()
     audit = g.audit_text()
     assert "event=tls.rotation.refused" in audit, audit
+    # with --host-time the guest's clock is the host's, trusted: the client
+    # certificate's verification says so
+    v = [ln for ln in audit.splitlines() if "event=verify.chain" in ln]
+    assert v and all("clock=trusted" in ln for ln in v), audit
+    assert "clock: the bridge's host time (trusted)" in g.console()
 
 
 def test_bridge_restarted_while_the_guest_serves(tmp_path, pki):

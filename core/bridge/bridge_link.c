@@ -511,6 +511,32 @@ static void on_blob(captls_bridge_link *l, uint16_t method, const uint8_t *p,
         l->counters.blob_refused++;
 }
 
+/* Unix seconds of 2020-01-01 and 2200-01-01: a TIME outside is a broken
+ * or hostile host clock, not one to vouch for. */
+#define TIME_MIN 1577836800LL
+#define TIME_MAX 7258118400LL
+
+static void on_time(captls_bridge_link *l, const uint8_t *p, size_t n)
+{
+    int64_t secs;
+    uint32_t ns;
+    if (l->role != CAPTLS_BRIDGE_GUEST || n != 12) {
+        l->counters.bad_messages++;
+        return;
+    }
+    secs = (int64_t)(((uint64_t)get32(p) << 32) | get32(p + 4));
+    ns = get32(p + 8);
+    if (secs < TIME_MIN || secs > TIME_MAX || ns >= 1000000000u) {
+        l->counters.bad_messages++;
+        return;
+    }
+    l->have_time = true;
+    l->time_s = secs;
+    l->time_ns = ns;
+    l->time_at_ns = l->now_ns;
+    l->counters.times++;
+}
+
 static void dispatch(captls_bridge_link *l, const captls_ipc_frame *f)
 {
     l->counters.frames_in++;
@@ -541,6 +567,10 @@ static void dispatch(captls_bridge_link *l, const captls_ipc_frame *f)
     } else if (f->iface == CAPTLS_IFACE_AUDIT_LOG &&
                f->method == CAPTLS_BRIDGE_M_AUDIT_LINE) {
         on_audit(l, f->payload, f->payload_len);
+        return;
+    } else if (f->iface == CAPTLS_IFACE_WALL_CLOCK &&
+               f->method == CAPTLS_BRIDGE_M_TIME) {
+        on_time(l, f->payload, f->payload_len);
         return;
     } else if (f->iface == CAPTLS_IFACE_BLOB_STORE) {
         on_blob(l, f->method, f->payload, f->payload_len);
@@ -1031,4 +1061,35 @@ captls_result captls_bridge_blob_changed(captls_bridge_link *l)
                       CAPTLS_BRIDGE_M_BLOB_CHANGED, NULL, 0, NULL, 0)
                ? CAPTLS_OK
                : CAPTLS_WOULD_BLOCK;
+}
+
+/* ---------------------------------------------------------- WallClock */
+
+captls_result captls_bridge_time(captls_bridge_link *l, int64_t seconds,
+                                 uint32_t nanoseconds)
+{
+    uint8_t p[12];
+    if (l == NULL || l->role != CAPTLS_BRIDGE_HOST || seconds < TIME_MIN ||
+        seconds > TIME_MAX || nanoseconds >= 1000000000u)
+        return CAPTLS_ERR_INVALID_ARGUMENT;
+    if (l->peer_epoch == 0)
+        return CAPTLS_ERR_NOT_CONNECTED;
+    put32(p, (uint32_t)((uint64_t)seconds >> 32));
+    put32(p + 4, (uint32_t)seconds);
+    put32(p + 8, nanoseconds);
+    return send_frame(l, CAPTLS_IFACE_WALL_CLOCK, CAPTLS_BRIDGE_M_TIME, p,
+                      sizeof p, NULL, 0)
+               ? CAPTLS_OK
+               : CAPTLS_WOULD_BLOCK;
+}
+
+bool captls_bridge_host_time(const captls_bridge_link *l, int64_t *seconds,
+                             uint32_t *nanoseconds, uint64_t *at_ns)
+{
+    if (l == NULL || !l->have_time)
+        return false;
+    *seconds = l->time_s;
+    *nanoseconds = l->time_ns;
+    *at_ns = l->time_at_ns;
+    return true;
 }

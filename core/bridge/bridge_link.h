@@ -18,6 +18,11 @@
  *     method 4 WINDOW  u32 stream, u32 credit increment (1..WINDOW)
  *   iface AuditLog (5)
  *     method 1 LINE    1..CAPTLS_BRIDGE_MAX_DATA printable bytes, GUEST->HOST
+ *   iface WallClock (1)
+ *     method 1 TIME    u32 seconds high, u32 seconds low (Unix time),
+ *                      u32 nanoseconds (< 10^9), HOST->GUEST: the host's
+ *                      wall clock, vouched for by the operator who runs
+ *                      the bridge with --host-time
  *   iface BlobStore (6): a read-only view of the host's store directory
  *     method 1 GET     u32 request, key (captls_blob_key_valid), GUEST->HOST
  *     method 2 PART    u32 request, u32 status (CAPTLS_BRIDGE_BLOB_*),
@@ -112,6 +117,7 @@ enum {
     CAPTLS_BRIDGE_M_CLOSE = 3,
     CAPTLS_BRIDGE_M_WINDOW = 4,
     CAPTLS_BRIDGE_M_AUDIT_LINE = 1,
+    CAPTLS_BRIDGE_M_TIME = 1,
     CAPTLS_BRIDGE_M_BLOB_GET = 1,
     CAPTLS_BRIDGE_M_BLOB_PART = 2,
     CAPTLS_BRIDGE_M_BLOB_CHANGED = 3,
@@ -157,6 +163,7 @@ typedef struct captls_bridge_counters {
     uint64_t audit_lines;      /* AUDIT LINE frames received */
     uint64_t blob_gets;        /* GETs received (HOST) or sent (GUEST) */
     uint64_t blob_refused;     /* blob messages dropped (bad, stray) */
+    uint64_t times;            /* TIME messages taken (GUEST) */
 } captls_bridge_counters;
 
 typedef struct captls_bridge_stream {
@@ -222,6 +229,11 @@ typedef struct captls_bridge_link {
     captls_bridge_blob_get blob;
     uint32_t blob_next_request;
     bool blob_changed;  /* GUEST: a CHANGED not yet taken */
+    /* GUEST: the last TIME, and our monotonic time when it came */
+    bool have_time;
+    int64_t time_s;
+    uint32_t time_ns;
+    uint64_t time_at_ns;
     captls_bridge_stream streams[CAPTLS_BRIDGE_MAX_STREAMS];
 } captls_bridge_link;
 
@@ -320,6 +332,20 @@ bool captls_bridge_peer_closed(const captls_bridge_link *l,
 CAPTLS_MUST_CHECK captls_result captls_bridge_audit(captls_bridge_link *l,
                                                     const char *line,
                                                     size_t len);
+
+/* ---- WallClock ------------------------------------------------------- */
+
+/* HOST: queues a TIME (seconds since 1970 in 2020..2200, ns < 10^9).
+ * WOULD_BLOCK, NOT_CONNECTED, INVALID_ARGUMENT as for the others. */
+CAPTLS_MUST_CHECK captls_result captls_bridge_time(captls_bridge_link *l,
+                                                   int64_t seconds,
+                                                   uint32_t nanoseconds);
+/* GUEST: the last TIME the host sent (kept across sessions: the
+ * monotonic clock carries it on) and the monotonic ns it arrived at;
+ * false when none came yet. TIMEs outside 2020..2200 or with ns >= 10^9
+ * are refused (bad_messages). */
+bool captls_bridge_host_time(const captls_bridge_link *l, int64_t *seconds,
+                             uint32_t *nanoseconds, uint64_t *at_ns);
 
 /* ---- BlobStore (see the wire format above) ---------------------------- */
 

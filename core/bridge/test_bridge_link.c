@@ -512,6 +512,43 @@ static void test_blob_changed_reaches_guest(void **state)
                      CAPTLS_ERR_INVALID_ARGUMENT);
 }
 
+static void test_host_time_reaches_guest(void **state)
+{
+    int64_t secs;
+    uint32_t ns;
+    uint64_t at;
+    uint8_t raw[64], p[12];
+    size_t n;
+    (void)state;
+    link_up();
+    assert_false(captls_bridge_host_time(&guest, &secs, &ns, &at));
+    now = 5000;
+    assert_int_equal(captls_bridge_time(&host, 1796450000, 123456789),
+                     CAPTLS_OK);
+    pump();
+    assert_true(captls_bridge_host_time(&guest, &secs, &ns, &at));
+    assert_int_equal(secs, 1796450000);
+    assert_int_equal(ns, 123456789);
+    assert_int_equal(at, 5000);
+    /* out of range: refused before sending, and on receipt */
+    assert_int_equal(captls_bridge_time(&host, 1000, 0),
+                     CAPTLS_ERR_INVALID_ARGUMENT);
+    assert_int_equal(captls_bridge_time(&host, 1796450000, 1000000000u),
+                     CAPTLS_ERR_INVALID_ARGUMENT);
+    be32(p, 0);
+    be32(p + 4, 1000);
+    be32(p + 8, 0);
+    n = frame(raw, CAPTLS_IFACE_WALL_CLOCK, CAPTLS_BRIDGE_M_TIME, p, 12);
+    uint64_t bad = guest.counters.bad_messages;
+    captls_bridge_feed(&guest, raw, n, now);
+    assert_int_equal(guest.counters.bad_messages, bad + 1);
+    assert_true(captls_bridge_host_time(&guest, &secs, &ns, &at));
+    assert_int_equal(secs, 1796450000); /* the good one stays */
+    /* the guest cannot tell the host the time */
+    assert_int_equal(captls_bridge_time(&guest, 1796450000, 0),
+                     CAPTLS_ERR_INVALID_ARGUMENT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -527,6 +564,7 @@ int main(void)
         cmocka_unit_test(test_blob_get_whole_missing_and_too_small),
         cmocka_unit_test(test_blob_bad_keys_stray_parts_and_session_end),
         cmocka_unit_test(test_blob_changed_reaches_guest),
+        cmocka_unit_test(test_host_time_reaches_guest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

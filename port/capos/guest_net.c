@@ -327,3 +327,42 @@ bool capos_guest_net_store_changed(capos_guest_net *g)
 {
     return captls_bridge_blob_take_changed(&g->link);
 }
+
+/* ---- the host's wall clock (bridge_link.h WallClock TIME) ------------- */
+
+static uint64_t gc_monotonic(void *ctx)
+{
+    capos_guest_net *g = ctx;
+    return g->fallback.monotonic_ns(g->fallback.ctx);
+}
+
+static captls_result gc_wall(void *ctx, captls_wall_time *out)
+{
+    capos_guest_net *g = ctx;
+    int64_t secs;
+    uint32_t ns;
+    uint64_t at, now = now_ns(g);
+    if (out == NULL)
+        return CAPTLS_ERR_INVALID_ARGUMENT;
+    if (captls_bridge_host_time(&g->link, &secs, &ns, &at) && now >= at &&
+        now - at <= CAPOS_GUEST_NET_TIME_MAX_AGE_NS) {
+        uint64_t total = (uint64_t)ns + (now - at);
+        out->epoch_seconds = secs + (int64_t)(total / 1000000000u);
+        out->nanoseconds = (uint32_t)(total % 1000000000u);
+        out->provenance = CAPTLS_CLOCK_TRUSTED;
+        if (!g->time_said) {
+            g->time_said = true;
+            capos_console_puts("clock: the bridge's host time (trusted)\n");
+        }
+        return CAPTLS_OK;
+    }
+    return g->fallback.wall_time(g->fallback.ctx, out);
+}
+
+void capos_guest_net_clock(capos_guest_net *g, captls_clock *clock)
+{
+    g->fallback = *clock;
+    clock->ctx = g;
+    clock->monotonic_ns = clock->monotonic_ns != NULL ? gc_monotonic : NULL;
+    clock->wall_time = gc_wall;
+}

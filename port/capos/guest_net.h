@@ -21,6 +21,12 @@
  * whether the bridge reported a change (or a new session) since the last
  * call.
  *
+ * clock (capos_guest_net_clock): replaces a port clock's wall_time with
+ * the host's time when the bridge sends it (--host-time), carried on by
+ * the monotonic clock, provenance CAPTLS_CLOCK_TRUSTED while the last TIME
+ * is at most CAPOS_GUEST_NET_TIME_MAX_AGE_NS old; otherwise the clock it
+ * replaced (the RTC, untrusted) answers.
+ *
  * audit: each record becomes one line (captls_audit_format) sent to the
  * bridge, which appends it to its --audit file. While the bridge is away
  * the append fails with CAPTLS_ERR_NOT_CONNECTED (never silently dropped).
@@ -45,6 +51,8 @@ typedef struct capos_guest_net {
     bool listening;
     uint16_t port;
     bool was_up;
+    bool time_said;        /* the console was told about host time */
+    captls_clock fallback; /* capos_guest_net_clock */
 } capos_guest_net;
 
 /* The listener's handle (streams are 0..CAPTLS_BRIDGE_MAX_STREAMS-1). */
@@ -58,6 +66,11 @@ CAPTLS_MUST_CHECK captls_result capos_guest_net_init(capos_guest_net *g,
 /* Moves bytes both ways and runs the link's timers; poll calls it. */
 void capos_guest_net_service(capos_guest_net *g);
 #define CAPOS_GUEST_NET_BLOB_TIMEOUT_NS 5000000000ull
+#define CAPOS_GUEST_NET_TIME_MAX_AGE_NS 3600000000000ull /* an hour */
+
+/* *clock (the port's, already given to capos_guest_net_init) is kept
+ * inside g as the fallback and replaced by the host-time clock. */
+void capos_guest_net_clock(capos_guest_net *g, captls_clock *clock);
 
 void capos_guest_net_blob_store(capos_guest_net *g, captls_blob_store *out);
 bool capos_guest_net_store_changed(capos_guest_net *g);

@@ -346,6 +346,8 @@ static __attribute__((noreturn)) void serve(bool telnets)
                              &port.audit) != CAPTLS_OK)
         capos_panic("serve: guest net init");
     capos_irq_enable();
+    /* the bridge's host time, when it sends it, over the RTC */
+    capos_guest_net_clock(&guest_net, &port.clock);
     if (telnets) {
         capos_telnets_setup ts = {
             .port = &port,

@@ -2,7 +2,7 @@
  * connections into the QEMU guest over its COM2 serial line.
  *
  *   captls-guest-bridge --listen HOST:PORT --guest SOCKET [--audit FILE]
- *                       [--store DIR]
+ *                       [--store DIR] [--host-time]
  *
  * --guest is the UNIX socket QEMU serves for the guest's COM2:
  *   qemu-system-x86_64 ... -chardev socket,id=br,path=SOCKET,server=on,wait=off
@@ -19,6 +19,10 @@
  * changes (the store renames each new record into place, which changes
  * the directory's mtime; checked every 250 ms), so a rotation pushed on
  * the host reaches the guest's gateway. The bridge never writes there.
+ * --host-time sends the host's wall clock (CLOCK_REALTIME) when the link
+ * comes up and every minute: the operator vouches for it, and the guest's
+ * clock becomes trusted (its audit records say clock=trusted) instead of
+ * the RTC's untrusted reading.
  *
  * Flow control: the bridge reads from a client only while the guest has
  * granted credit on that stream, and reads from the guest's stream only
@@ -68,6 +72,7 @@
 
 #define RECONNECT_NS 200000000ull
 #define STORE_CHECK_NS 250000000ull
+#define TIME_EVERY_NS 60000000000ull
 #define OUTBUF CAPTLS_BRIDGE_WINDOW
 
 typedef struct client {
@@ -97,6 +102,21 @@ static uint8_t answer_buf[CAPTLS_BRIDGE_BLOB_MAX];
 static struct timespec store_mtime;
 static bool changed_owed;
 static uint64_t next_store_check;
+
+/* --host-time */
+static bool host_time;
+static uint64_t next_time;
+
+static void send_time(uint64_t t)
+{
+    struct timespec ts;
+    if (!host_time || t < next_time)
+        return;
+    if (clock_gettime(CLOCK_REALTIME, &ts) == 0 &&
+        captls_bridge_time(&link_state, (int64_t)ts.tv_sec,
+                           (uint32_t)ts.tv_nsec) == CAPTLS_OK)
+        next_time = t + TIME_EVERY_NS;
+}
 static uint64_t serial;
 
 static uint64_t now_ns(void)
@@ -532,7 +552,8 @@ static int cmd_pack(int argc, char **argv)
 static void usage(void)
 {
     fprintf(stderr, "usage: captls-guest-bridge --listen HOST:PORT "
-                    "--guest SOCKET [--audit FILE] [--store DIR]\n");
+                    "--guest SOCKET [--audit FILE] [--store DIR] "
+                    "[--host-time]\n");
 }
 
 int main(int argc, char **argv)
@@ -565,6 +586,8 @@ int main(int argc, char **argv)
             audit_path = argv[++i];
         else if (strcmp(argv[i], "--store") == 0 && i + 1 < argc)
             store_dir = argv[++i];
+        else if (strcmp(argv[i], "--host-time") == 0)
+            host_time = true;
         else {
             usage();
             return 2;
@@ -640,12 +663,15 @@ int main(int argc, char **argv)
                                : "bridge: guest link down\n");
             if (!up)
                 print_counters("link down");
-            else
+            else {
                 changed_owed = true; /* the guest reloads what it follows */
+                next_time = 0;       /* and hears the time at once */
+            }
             answer.pending = false;
             was_up = up;
         }
         if (up) {
+            send_time(t);
             store_watch(t);
             answer_step();
         }
