@@ -33,11 +33,7 @@ typedef struct conn {
 } conn;
 
 struct captls_http01_server {
-    int lfd;
-    int wake[2];              /* stop pipe */
-    uint16_t port;
-    pthread_t thread;
-    pthread_mutex_t lock;
+    captls_posix_serving_thread st; /* listener, stop pipe, lock */
     captls_http01_solver table;   /* under lock */
     captls_http01_server_stats stats; /* under lock */
     conn conns[CAPTLS_HTTP01_SERVER_MAX_CONNS];
@@ -71,7 +67,7 @@ static void answer(captls_http01_server *s, conn *k, captls_result e)
     size_t n = 0;
 
     memset(&rsp, 0, sizeof(rsp));
-    pthread_mutex_lock(&s->lock);
+    pthread_mutex_lock(&s->st.lock);
     s->stats.requests++;
     if (e != CAPTLS_OK) {
         s->stats.refused++;
@@ -98,7 +94,7 @@ static void answer(captls_http01_server *s, conn *k, captls_result e)
         n = 0;
         rsp.close = true;
     }
-    pthread_mutex_unlock(&s->lock);
+    pthread_mutex_unlock(&s->st.lock);
     k->out_len = n;
     k->out_off = 0;
     k->close_after = rsp.close;
@@ -182,7 +178,7 @@ static void *serve(void *arg)
         uint64_t now = now_ms();
         int rc;
 
-        p[n].fd = s->wake[0];
+        p[n].fd = s->st.wake[0];
         p[n].events = POLLIN;
         map[n++] = -1;
         for (size_t i = 0; i < CAPTLS_HTTP01_SERVER_MAX_CONNS; i++) {
@@ -199,7 +195,7 @@ static void *serve(void *arg)
             map[n++] = (int)i;
         }
         if (live < CAPTLS_HTTP01_SERVER_MAX_CONNS) {
-            p[n].fd = s->lfd;
+            p[n].fd = s->st.lfd;
             p[n].events = POLLIN;
             map[n++] = -2;
         }
@@ -214,7 +210,7 @@ static void *serve(void *arg)
             if (p[i].revents == 0)
                 continue;
             if (map[i] == -2) {
-                int fd = accept(s->lfd, NULL, NULL);
+                int fd = accept(s->st.lfd, NULL, NULL);
                 if (fd < 0)
                     continue;
                 if (fcntl(fd, F_SETFL, O_NONBLOCK) != 0 ||
@@ -231,9 +227,9 @@ static void *serve(void *arg)
                     k->last_ms = now_ms();
                     conn_reset(k);
                     fd = -1;
-                    pthread_mutex_lock(&s->lock);
+                    pthread_mutex_lock(&s->st.lock);
                     s->stats.connections++;
-                    pthread_mutex_unlock(&s->lock);
+                    pthread_mutex_unlock(&s->st.lock);
                     break;
                 }
                 if (fd >= 0)
@@ -259,24 +255,8 @@ bool captls_http01_server_start(const char *addr, captls_http01_server **out,
     for (size_t i = 0; i < CAPTLS_HTTP01_SERVER_MAX_CONNS; i++)
         s->conns[i].fd = -1;
     captls_http01_init(&s->table);
-    s->lfd = captls_posix_listen_on("--http-listen", addr, &s->port, err, errcap);
-    if (s->lfd < 0) {
-        free(s);
-        return false;
-    }
-    if (pipe(s->wake) != 0) {
-        snprintf(err, errcap, "pipe: %s", strerror(errno));
-        close(s->lfd);
-        free(s);
-        return false;
-    }
-    pthread_mutex_init(&s->lock, NULL);
-    if (pthread_create(&s->thread, NULL, serve, s) != 0) {
-        snprintf(err, errcap, "cannot start the http-01 thread");
-        close(s->lfd);
-        close(s->wake[0]);
-        close(s->wake[1]);
-        pthread_mutex_destroy(&s->lock);
+    if (!captls_posix_serving_start(&s->st, "--http-listen", addr, serve, s,
+                                    err, errcap)) {
         free(s);
         return false;
     }
@@ -286,24 +266,18 @@ bool captls_http01_server_start(const char *addr, captls_http01_server **out,
 
 uint16_t captls_http01_server_port(const captls_http01_server *s)
 {
-    return s->port;
+    return s->st.port;
 }
 
 void captls_http01_server_stop(captls_http01_server *s)
 {
     if (s == NULL)
         return;
-    if (write(s->wake[1], "x", 1) != 1) {
-        /* the thread also wakes every second; it reads no byte anyway */
-    }
-    pthread_join(s->thread, NULL);
+    captls_posix_serving_stop(&s->st);
     for (size_t i = 0; i < CAPTLS_HTTP01_SERVER_MAX_CONNS; i++)
         conn_close(&s->conns[i]);
-    close(s->lfd);
-    close(s->wake[0]);
-    close(s->wake[1]);
+    captls_posix_serving_close(&s->st);
     captls_http01_wipe(&s->table);
-    pthread_mutex_destroy(&s->lock);
     free(s);
 }
 
@@ -313,26 +287,26 @@ captls_result captls_http01_server_publish(captls_http01_server *s,
 {
     captls_result r;
 
-    pthread_mutex_lock(&s->lock);
+    pthread_mutex_lock(&s->st.lock);
     r = captls_http01_publish(&s->table, token, token_len, ka, ka_len);
-    pthread_mutex_unlock(&s->lock);
+    pthread_mutex_unlock(&s->st.lock);
     return r;
 }
 
 void captls_http01_server_retire(captls_http01_server *s, const char *token,
                                  size_t token_len)
 {
-    pthread_mutex_lock(&s->lock);
+    pthread_mutex_lock(&s->st.lock);
     captls_http01_retire(&s->table, token, token_len);
-    pthread_mutex_unlock(&s->lock);
+    pthread_mutex_unlock(&s->st.lock);
 }
 
 void captls_http01_server_stats_get(captls_http01_server *s,
                                     captls_http01_server_stats *out)
 {
-    pthread_mutex_lock(&s->lock);
+    pthread_mutex_lock(&s->st.lock);
     *out = s->stats;
-    pthread_mutex_unlock(&s->lock);
+    pthread_mutex_unlock(&s->st.lock);
 }
 
 static size_t locked_supports(void *ctx, captls_acme_challenge_type *types,

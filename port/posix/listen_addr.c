@@ -81,3 +81,45 @@ int captls_posix_listen_on(const char *option, const char *addr,
     }
     return fd;
 }
+
+bool captls_posix_serving_start(captls_posix_serving_thread *t,
+                                const char *option, const char *addr,
+                                void *(*serve)(void *), void *arg,
+                                char *err, size_t errcap)
+{
+    t->lfd = captls_posix_listen_on(option, addr, &t->port, err, errcap);
+    if (t->lfd < 0)
+        return false;
+    if (pipe(t->wake) != 0) {
+        snprintf(err, errcap, "pipe: %s", strerror(errno));
+        close(t->lfd);
+        return false;
+    }
+    pthread_mutex_init(&t->lock, NULL);
+    if (pthread_create(&t->thread, NULL, serve, arg) != 0) {
+        snprintf(err, errcap, "%s %s: cannot start the serving thread",
+                 option, addr);
+        close(t->lfd);
+        close(t->wake[0]);
+        close(t->wake[1]);
+        pthread_mutex_destroy(&t->lock);
+        return false;
+    }
+    return true;
+}
+
+void captls_posix_serving_stop(captls_posix_serving_thread *t)
+{
+    if (write(t->wake[1], "x", 1) != 1) {
+        /* serve also wakes on its own timer; it reads no byte anyway */
+    }
+    pthread_join(t->thread, NULL);
+}
+
+void captls_posix_serving_close(captls_posix_serving_thread *t)
+{
+    close(t->lfd);
+    close(t->wake[0]);
+    close(t->wake[1]);
+    pthread_mutex_destroy(&t->lock);
+}

@@ -31,11 +31,7 @@ typedef struct conn {
 } conn;
 
 struct captls_tls_alpn01_server {
-    int lfd;
-    int wake[2];                  /* stop pipe */
-    uint16_t port;
-    pthread_t thread;
-    pthread_mutex_t lock;
+    captls_posix_serving_thread st; /* listener, stop pipe, lock */
     captls_alpn01_solver table;   /* under lock */
     captls_tls_alpn01_server_stats stats; /* under lock */
     captls_posix_clock_ctx clock_ctx;
@@ -68,9 +64,9 @@ static captls_result select_identity(void *ctx, struct captls_tls_conn *c,
             k = &s->conns[i];
     if (k == NULL)
         return CAPTLS_ERR_INTERNAL;
-    pthread_mutex_lock(&s->lock);
+    pthread_mutex_lock(&s->st.lock);
     r = captls_alpn01_select_identity(&s->table, hello, &k->served, out);
-    pthread_mutex_unlock(&s->lock);
+    pthread_mutex_unlock(&s->st.lock);
     return r;
 }
 
@@ -81,7 +77,7 @@ static void conn_release(captls_tls_alpn01_server *s, conn *k)
     if (!k->counted) {
         captls_result e = captls_tls_error(k->link.conn);
         captls_tls_info_get(k->link.conn, &info);
-        pthread_mutex_lock(&s->lock);
+        pthread_mutex_lock(&s->st.lock);
         if (info.handshake_done)
             s->stats.served++;
         else if (e == CAPTLS_TLS_ERR(NO_APPLICATION_PROTOCOL))
@@ -90,7 +86,7 @@ static void conn_release(captls_tls_alpn01_server *s, conn *k)
             s->stats.refused_name++;
         else
             s->stats.failed++;
-        pthread_mutex_unlock(&s->lock);
+        pthread_mutex_unlock(&s->st.lock);
     }
     captls_alpn01_served_wipe(&k->served);
     captls_tlsd_link_free(&k->link, &s->pool);
@@ -145,7 +141,7 @@ static bool conn_step(captls_tls_alpn01_server *s, conn *k)
 
 static void accept_one(captls_tls_alpn01_server *s)
 {
-    int fd = accept(s->lfd, NULL, NULL);
+    int fd = accept(s->st.lfd, NULL, NULL);
     conn *k = NULL;
 
     if (fd < 0)
@@ -170,9 +166,9 @@ static void accept_one(captls_tls_alpn01_server *s)
         memset(k, 0, sizeof(*k));
         return;
     }
-    pthread_mutex_lock(&s->lock);
+    pthread_mutex_lock(&s->st.lock);
     s->stats.connections++;
-    pthread_mutex_unlock(&s->lock);
+    pthread_mutex_unlock(&s->st.lock);
 }
 
 static void *serve(void *arg)
@@ -186,7 +182,7 @@ static void *serve(void *arg)
         size_t live = 0;
         int rc;
 
-        p[n].fd = s->wake[0];
+        p[n].fd = s->st.wake[0];
         p[n].events = POLLIN;
         map[n++] = -1;
         for (size_t i = 0; i < CAPTLS_TLS_ALPN01_SERVER_MAX_CONNS; i++) {
@@ -199,7 +195,7 @@ static void *serve(void *arg)
             map[n++] = (int)i;
         }
         if (live < CAPTLS_TLS_ALPN01_SERVER_MAX_CONNS) {
-            p[n].fd = s->lfd;
+            p[n].fd = s->st.lfd;
             p[n].events = POLLIN;
             map[n++] = -2;
         }
@@ -275,24 +271,8 @@ bool captls_tls_alpn01_server_start(const char *addr, const char *const *names,
     captls_tlsd_pool_init(&s->pool);
     for (size_t i = 0; i < CAPTLS_TLS_ALPN01_SERVER_MAX_CONNS; i++)
         s->conns[i].link.fd = -1;
-    s->lfd = captls_posix_listen_on("--tls-listen", addr, &s->port, err, errcap);
-    if (s->lfd < 0) {
-        destroy(s);
-        return false;
-    }
-    if (pipe(s->wake) != 0) {
-        snprintf(err, errcap, "pipe: %s", strerror(errno));
-        close(s->lfd);
-        destroy(s);
-        return false;
-    }
-    pthread_mutex_init(&s->lock, NULL);
-    if (pthread_create(&s->thread, NULL, serve, s) != 0) {
-        snprintf(err, errcap, "cannot start the tls-alpn-01 thread");
-        close(s->lfd);
-        close(s->wake[0]);
-        close(s->wake[1]);
-        pthread_mutex_destroy(&s->lock);
+    if (!captls_posix_serving_start(&s->st, "--tls-listen", addr, serve, s,
+                                    err, errcap)) {
         destroy(s);
         return false;
     }
@@ -302,27 +282,21 @@ bool captls_tls_alpn01_server_start(const char *addr, const char *const *names,
 
 uint16_t captls_tls_alpn01_server_port(const captls_tls_alpn01_server *s)
 {
-    return s->port;
+    return s->st.port;
 }
 
 void captls_tls_alpn01_server_stop(captls_tls_alpn01_server *s)
 {
     if (s == NULL)
         return;
-    if (write(s->wake[1], "x", 1) != 1) {
-        /* the thread also wakes every 250 ms; it reads no byte anyway */
-    }
-    pthread_join(s->thread, NULL);
+    captls_posix_serving_stop(&s->st);
     for (size_t i = 0; i < CAPTLS_TLS_ALPN01_SERVER_MAX_CONNS; i++)
         if (s->conns[i].used) {
             s->conns[i].counted = true;
             conn_release(s, &s->conns[i]);
         }
     captls_tlsd_pool_fini(&s->pool);
-    close(s->lfd);
-    close(s->wake[0]);
-    close(s->wake[1]);
-    pthread_mutex_destroy(&s->lock);
+    captls_posix_serving_close(&s->st);
     destroy(s);
 }
 
@@ -332,9 +306,9 @@ captls_result captls_tls_alpn01_server_publish(captls_tls_alpn01_server *s,
 {
     captls_result r;
 
-    pthread_mutex_lock(&s->lock);
+    pthread_mutex_lock(&s->st.lock);
     r = captls_alpn01_publish(&s->table, name, n, ka, ka_len);
-    pthread_mutex_unlock(&s->lock);
+    pthread_mutex_unlock(&s->st.lock);
     return r;
 }
 
@@ -342,17 +316,17 @@ void captls_tls_alpn01_server_retire(captls_tls_alpn01_server *s,
                                      const char *name, size_t n,
                                      const char *ka, size_t ka_len)
 {
-    pthread_mutex_lock(&s->lock);
+    pthread_mutex_lock(&s->st.lock);
     captls_alpn01_retire(&s->table, name, n, ka, ka_len);
-    pthread_mutex_unlock(&s->lock);
+    pthread_mutex_unlock(&s->st.lock);
 }
 
 void captls_tls_alpn01_server_stats_get(captls_tls_alpn01_server *s,
                                         captls_tls_alpn01_server_stats *out)
 {
-    pthread_mutex_lock(&s->lock);
+    pthread_mutex_lock(&s->st.lock);
     *out = s->stats;
-    pthread_mutex_unlock(&s->lock);
+    pthread_mutex_unlock(&s->st.lock);
 }
 
 /* The core capability's checks (type, "dns", no wildcard), under the lock. */
@@ -370,9 +344,9 @@ static captls_result locked_solve(void *ctx, const captls_acme_challenge *ch)
     captls_acme_solver inner = captls_alpn01_solver_cap(&s->table);
     captls_result r;
 
-    pthread_mutex_lock(&s->lock);
+    pthread_mutex_lock(&s->st.lock);
     r = inner.solve(inner.ctx, ch);
-    pthread_mutex_unlock(&s->lock);
+    pthread_mutex_unlock(&s->st.lock);
     return r;
 }
 
@@ -381,9 +355,9 @@ static void locked_cleanup(void *ctx, const captls_acme_challenge *ch)
     captls_tls_alpn01_server *s = ctx;
     captls_acme_solver inner = captls_alpn01_solver_cap(&s->table);
 
-    pthread_mutex_lock(&s->lock);
+    pthread_mutex_lock(&s->st.lock);
     inner.cleanup(inner.ctx, ch);
-    pthread_mutex_unlock(&s->lock);
+    pthread_mutex_unlock(&s->st.lock);
 }
 
 captls_acme_solver captls_tls_alpn01_server_solver(captls_tls_alpn01_server *s)
