@@ -106,12 +106,6 @@ captls_result captls_jwk_thumbprint(const captls_jwk *k, uint8_t out[32])
     return CAPTLS_OK;
 }
 
-static bool is_b64url_char(char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-           (c >= '0' && c <= '9') || c == '-' || c == '_';
-}
-
 captls_result captls_acme_key_authorization(const char *token,
                                             size_t token_len,
                                             const captls_jwk *account_key,
@@ -126,9 +120,8 @@ captls_result captls_acme_key_authorization(const char *token,
      * the base64url alphabet". */
     if (token_len == 0)
         return CAPTLS_ERR_MALFORMED;
-    for (size_t i = 0; i < token_len; i++)
-        if (!is_b64url_char(token[i]))
-            return CAPTLS_ERR_MALFORMED;
+    if (!captls_base64url_is_text(token, token_len))
+        return CAPTLS_ERR_MALFORMED;
     size_t need = token_len + 1 + CAPTLS_JWK_THUMBPRINT_B64_LEN;
     if (need < token_len)
         return CAPTLS_ERR_LIMIT_EXCEEDED;

@@ -17,19 +17,6 @@ static const char P4[] = "\"}";                  /* 2 */
 #define L3 (sizeof(P3) - 1)
 #define L4 (sizeof(P4) - 1)
 
-static bool b64url_text(const char *s, size_t n)
-{
-    if (n == 0)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-              (c >= '0' && c <= '9') || c == '-' || c == '_'))
-            return false;
-    }
-    return true;
-}
-
 static captls_result check_header(const captls_acme_signer *s,
                                   const captls_jws_header *h)
 {
@@ -42,7 +29,7 @@ static captls_result check_header(const captls_acme_signer *s,
         h->kid_len > CAPTLS_JWS_MAX_FIELD)
         return CAPTLS_ERR_LIMIT_EXCEEDED;
     /* RFC 8555 §6.5.1: the nonce is base64url; §6.4: url present. */
-    if (!b64url_text(h->nonce, h->nonce_len) || h->url_len == 0 ||
+    if (!captls_base64url_is_text(h->nonce, h->nonce_len) || h->url_len == 0 ||
         (h->kid != NULL && h->kid_len == 0))
         return CAPTLS_ERR_MALFORMED;
     return CAPTLS_OK;
@@ -262,7 +249,7 @@ captls_result captls_jws_parse(const char *text, size_t len,
     }
     /* §6.5: "nonce" is required and base64url (§6.5.1); §6.4: "url". */
     CAPTLS_TRY(copy_field(&h, 0, "nonce", j.nonce, &j.nonce_len));
-    if (!b64url_text(j.nonce, j.nonce_len))
+    if (!captls_base64url_is_text(j.nonce, j.nonce_len))
         return CAPTLS_ERR_MALFORMED;
     CAPTLS_TRY(copy_field(&h, 0, "url", j.url, &j.url_len));
     *out = j;

@@ -16,19 +16,6 @@ static char lower(char c)
     return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
 }
 
-static bool is_b64url(const char *s, size_t n)
-{
-    if (n == 0)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-              (c >= '0' && c <= '9') || c == '-' || c == '_'))
-            return false;
-    }
-    return true;
-}
-
 /* An LDH host name (RFC 1123 §2.1): labels of 1..63 letters, digits and
  * '-', not starting or ending with '-', 1..253 octets, no trailing dot.
  * '*' and '_' fail here: they never name a host a certificate covers. */
@@ -187,8 +174,8 @@ static bool is_key_authorization(const char *ka, size_t n)
         n > CAPTLS_DNS01_TOKEN_MAX + 1u + CAPTLS_DNS01_THUMBPRINT_LEN)
         return false;
     tlen = n - 1u - CAPTLS_DNS01_THUMBPRINT_LEN;
-    return is_b64url(ka, tlen) && ka[tlen] == '.' &&
-           is_b64url(ka + tlen + 1u, CAPTLS_DNS01_THUMBPRINT_LEN);
+    return captls_base64url_is_text(ka, tlen) && ka[tlen] == '.' &&
+           captls_base64url_is_text(ka + tlen + 1u, CAPTLS_DNS01_THUMBPRINT_LEN);
 }
 
 static int find(const captls_dns01_solver *s, const char *fqdn, size_t n,

@@ -3,23 +3,12 @@
 
 #include <string.h>
 
+#include "core/base/base64url.h"
+
 #include "core/base/ct.h"
 
 static const char not_found_text[] = "not found\n";
 static const char bad_method_text[] = "method not allowed\n";
-
-static bool is_b64url(const char *s, size_t n)
-{
-    if (n == 0)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-              (c >= '0' && c <= '9') || c == '-' || c == '_'))
-            return false;
-    }
-    return true;
-}
 
 void captls_http01_init(captls_http01_solver *s)
 {
@@ -63,10 +52,10 @@ captls_result captls_http01_publish(captls_http01_solver *s, const char *token,
      * base64url(Thumbprint(accountKey)), a SHA-256 thumbprint (43). */
     if (token_len > CAPTLS_HTTP01_TOKEN_MAX)
         return CAPTLS_ERR_LIMIT_EXCEEDED;
-    if (!is_b64url(token, token_len) ||
+    if (!captls_base64url_is_text(token, token_len) ||
         ka_len != token_len + 1u + CAPTLS_HTTP01_THUMBPRINT_LEN ||
         memcmp(ka, token, token_len) != 0 || ka[token_len] != '.' ||
-        !is_b64url(ka + token_len + 1, CAPTLS_HTTP01_THUMBPRINT_LEN))
+        !captls_base64url_is_text(ka + token_len + 1, CAPTLS_HTTP01_THUMBPRINT_LEN))
         return CAPTLS_ERR_MALFORMED;
     at = find(s, token, token_len);
     if (at >= 0) {
@@ -132,7 +121,7 @@ void captls_http01_route(captls_http01_solver *s, const uint8_t *method,
      * traversing, nested and query forms all fail here; nothing is
      * decoded or normalized. */
     if (target_len > plen && memcmp(target, CAPTLS_HTTP01_PREFIX, plen) == 0 &&
-        is_b64url((const char *)target + plen, target_len - plen))
+        captls_base64url_is_text((const char *)target + plen, target_len - plen))
         at = find(s, (const char *)target + plen, target_len - plen);
     if (at < 0) {
         s->not_found++;

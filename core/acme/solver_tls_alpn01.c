@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "core/base/base64url.h"
+
 #include "core/acme/csr.h"
 #include "core/acme/jwk.h"
 #include "core/base/ct.h"
@@ -15,19 +17,6 @@
 static const uint8_t ACME_TLS_1_LIST[] = {10, 'a', 'c', 'm', 'e', '-',
                                           't', 'l', 's', '/', '1'};
 #define KEYGEN_TRIES 8
-
-static bool is_b64url(const char *s, size_t n)
-{
-    if (n == 0)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-              (c >= '0' && c <= '9') || c == '-' || c == '_'))
-            return false;
-    }
-    return true;
-}
 
 static char lower(char c)
 {
@@ -57,7 +46,7 @@ static bool keyauth_ok(const char *ka, size_t n)
     if (ka == NULL || n < 45 || n > CAPTLS_ALPN01_KEYAUTH_MAX)
         return false;
     dot = n - 44;
-    return ka[dot] == '.' && is_b64url(ka, dot) && is_b64url(ka + dot + 1, 43);
+    return ka[dot] == '.' && captls_base64url_is_text(ka, dot) && captls_base64url_is_text(ka + dot + 1, 43);
 }
 
 void captls_alpn01_init(captls_alpn01_solver *s, captls_entropy entropy,

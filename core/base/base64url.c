@@ -132,3 +132,16 @@ captls_result captls_base64url_decode(const char *in, size_t n, uint8_t *out,
     *out_len = o;
     return CAPTLS_OK;
 }
+
+bool captls_base64url_is_text(const char *s, size_t n)
+{
+    if (n == 0)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+              (c >= '0' && c <= '9') || c == '-' || c == '_'))
+            return false;
+    }
+    return true;
+}

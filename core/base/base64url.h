@@ -23,6 +23,7 @@
 #ifndef CAPTLS_BASE_BASE64URL_H
 #define CAPTLS_BASE_BASE64URL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,6 +34,10 @@ size_t captls_base64url_encoded_len(size_t n);
 
 /* Decoded size of an n-symbol encoding (n mod 4 == 1 gives 0: invalid). */
 size_t captls_base64url_decoded_len(size_t n);
+
+/* Whether s[0..n) is non-empty and only base64url symbols (A-Z a-z 0-9
+ * - _, no padding): the shape of ACME tokens, nonces and thumbprints. */
+bool captls_base64url_is_text(const char *s, size_t n);
 
 /* Encodes in[0..n) to out[0..cap); *out_len = encoded size. */
 CAPTLS_MUST_CHECK captls_result captls_base64url_encode(const uint8_t *in,

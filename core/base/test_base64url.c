@@ -52,6 +52,18 @@ static void test_vectors(void **state)
     assert_memory_equal(enc, "A-z_4ME", 7);
 }
 
+static void test_is_text(void **state)
+{
+    (void)state;
+    assert_true(captls_base64url_is_text("AZaz09-_", 8));
+    assert_false(captls_base64url_is_text("", 0));     /* empty */
+    assert_false(captls_base64url_is_text("ab=", 3));  /* padding */
+    assert_false(captls_base64url_is_text("a+b", 3));  /* base64, not url */
+    assert_false(captls_base64url_is_text("a/b", 3));
+    assert_false(captls_base64url_is_text("a.b", 3));
+    assert_true(captls_base64url_is_text("a.b", 1));   /* only n bytes */
+}
+
 static void test_refusals(void **state)
 {
     (void)state;
@@ -139,6 +151,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vectors),
+        cmocka_unit_test(test_is_text),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_differential_openssl),
     };

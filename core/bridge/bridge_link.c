@@ -443,7 +443,8 @@ static void on_blob_get(captls_bridge_link *l, const uint8_t *p, size_t n)
     }
     memcpy(key, p + 4, n - 4);
     key[n - 4] = '\0';
-    if (memchr(key, '\0', n - 4) != NULL || !captls_blob_key_valid(key)) {
+    /* a NUL inside would cut the key short: strlen must see all of it */
+    if (strlen(key) != n - 4 || !captls_blob_key_valid(key)) {
         l->counters.blob_refused++;
         return;
     }
