@@ -18,8 +18,9 @@ PACKAGES=(
   ca-certificates
   # the Public Suffix List build step (ci/gen_public_suffix.py) reads its list
   publicsuffix
-  # misc tools the scripts use
-  coreutils procps iproute2
+  # misc tools the scripts use; curl is the http-01 validator of
+  # port/posix/test_http01_server.c
+  coreutils procps iproute2 curl
 )
 
 missing=()
