@@ -115,10 +115,12 @@ static captls_cap_handle config_key; /* the leaf's PrivateKey, purpose tls */
 #define VAULT_OWNER 1
 #define TELNETS_PORT 992
 
-/* Whole-token match, so "post=failure" or "xpost=fail" do not count. */
-static bool cmdline_has(const char *cmdline, const char *token)
+/* The first whitespace-separated token of cmdline that is `word` (exact)
+ * or starts with it (prefix); its length in *len. NULL if none. */
+static const char *cmdline_token(const char *cmdline, const char *word,
+                                 bool prefix, size_t *len)
 {
-    size_t tlen = strlen(token);
+    size_t wlen = strlen(word);
     const char *p = cmdline;
 
     while (*p != '\0') {
@@ -127,11 +129,21 @@ static bool cmdline_has(const char *cmdline, const char *token)
             p++;
         while (p[n] != '\0' && p[n] != ' ' && p[n] != '\t')
             n++;
-        if (n == tlen && n != 0 && memcmp(p, token, n) == 0)
-            return true;
+        if (n != 0 && (prefix ? n > wlen : n == wlen) &&
+            memcmp(p, word, wlen) == 0) {
+            *len = n;
+            return p;
+        }
         p += n;
     }
-    return false;
+    return NULL;
+}
+
+/* Whole-token match, so "post=failure" or "xpost=fail" do not count. */
+static bool cmdline_has(const char *cmdline, const char *token)
+{
+    size_t n;
+    return cmdline_token(cmdline, token, false, &n) != NULL;
 }
 
 static const char *boot_cmdline = "";
@@ -141,24 +153,13 @@ static const char *boot_cmdline = "";
 static const char *cmdline_value(const char *cmdline, const char *name,
                                  char *out, size_t cap)
 {
-    size_t nlen = strlen(name);
-    const char *p = cmdline;
-    while (*p != '\0') {
-        size_t n = 0;
-        while (*p == ' ' || *p == '\t')
-            p++;
-        while (p[n] != '\0' && p[n] != ' ' && p[n] != '\t')
-            n++;
-        if (n > nlen && memcmp(p, name, nlen) == 0) {
-            if (n - nlen >= cap)
-                return NULL;
-            memcpy(out, p + nlen, n - nlen);
-            out[n - nlen] = '\0';
-            return out;
-        }
-        p += n;
-    }
-    return NULL;
+    size_t n, nlen = strlen(name);
+    const char *t = cmdline_token(cmdline, name, true, &n);
+    if (t == NULL || n - nlen >= cap)
+        return NULL;
+    memcpy(out, t + nlen, n - nlen);
+    out[n - nlen] = '\0';
+    return out;
 }
 
 static bool store_changed(void *ctx)
