@@ -225,24 +225,89 @@ static void test_chacha20_poly1305_every_length(void **state)
     }
 }
 
+/* Lengths around every chunk edge of the fast paths, up to past a TLS
+ * record: the AVX2 path's 512-byte passes, the AVX-512 path's first chunk
+ * of 960 bytes and 1 KiB chunks after it (where stitched Poly1305 lags one
+ * chunk behind on sealing), Poly1305's 16-byte blocks; seal and open
+ * against OpenSSL, then a flipped last byte must not open. */
+static void test_chacha20_poly1305_chunk_edges(void **state)
+{
+    (void)state;
+    enum { MAX = 16384 + 256 + 17 };
+    static const size_t edges[] = {
+        511, 512, 513, 959, 960, 961, 975, 976, 977, 1023, 1024, 1025,
+        1983, 1984, 1985, 2000, 3007, 3008, 3009, 4032, 5055, 8191, 8192,
+        15296, 16319, 16320, 16321, 16383, 16384, 16385, 16400,
+        16384 + 256, 16384 + 256 + 17};
+    static uint8_t pt[MAX], mine[MAX + 16], ref[MAX + 16];
+    uint8_t key[32], nonce[12], aad[13];
+
+    for (size_t i = 0; i < sizeof pt; i++)
+        pt[i] = (uint8_t)(i * 131u + (i >> 8));
+    for (size_t i = 0; i < sizeof key; i++)
+        key[i] = (uint8_t)(0x31 * i + 5);
+    memset(aad, 0x17, sizeof aad);
+    memset(nonce, 0x3c, sizeof nonce);
+    for (size_t e = 0; e < sizeof edges / sizeof edges[0]; e++) {
+        size_t len = edges[e], alen = e % (sizeof aad + 1);
+
+        nonce[11] = (uint8_t)e;
+        memcpy(mine, pt, len);
+        assert_int_equal(captls_aead_seal(CAPTLS_AEAD_CHACHA20_POLY1305, key,
+                                          32, nonce, aad, alen, mine, len,
+                                          mine + len),
+                         CAPTLS_OK);
+        assert_true(ref_aead(EVP_chacha20_poly1305(), 1, key, nonce, aad,
+                             alen, pt, len, ref, ref + len));
+        if (memcmp(mine, ref, len + 16) != 0) {
+            printf("chacha20-poly1305 mismatch at length %zu\n", len);
+            fail();
+        }
+        assert_int_equal(captls_aead_open(CAPTLS_AEAD_CHACHA20_POLY1305, key,
+                                          32, nonce, aad, alen, mine, len,
+                                          mine + len),
+                         CAPTLS_OK);
+        assert_memory_equal(mine, pt, len);
+        memcpy(mine, ref, len + 16);
+        mine[len - 1] ^= 0x80;
+        assert_int_equal(captls_aead_open(CAPTLS_AEAD_CHACHA20_POLY1305, key,
+                                          32, nonce, aad, alen, mine, len,
+                                          mine + len),
+                         CAPTLS_ERR_AUTH_FAILED);
+        assert_true(all_zero(mine, len));
+    }
+}
+
 static int use_fast(void **state)
 {
     (void)state;
     captls_cpu_set_portable(false);
+    captls_cpu_set_masked(0);
+    return 0;
+}
+
+static int use_avx2_tier(void **state)
+{
+    (void)state;
+    captls_cpu_set_portable(false);
+    captls_cpu_set_masked(CAPTLS_CPU_AVX512F);
     return 0;
 }
 
 static int use_portable(void **state)
 {
     (void)state;
+    captls_cpu_set_masked(0);
     captls_cpu_set_portable(true);
     return 0;
 }
 
-/* Each test twice: CPU-selected fast path, then the portable one forced
- * (core/crypto/cpu.h). */
-#define BOTH(t)                                                        \
+/* Each test on every tier (core/crypto/cpu.h): the CPU-selected fast path
+ * (AVX-512 where present), the AVX2 tier with AVX-512 hidden, then the
+ * portable one forced. On a CPU without AVX-512 the first two coincide. */
+#define EVERY_TIER(t)                                                  \
     {#t " (fast)", t, use_fast, NULL, NULL},                            \
+    {#t " (no-avx512)", t, use_avx2_tier, NULL, NULL},                  \
     {                                                                   \
         #t " (portable)", t, use_portable, NULL, NULL                   \
     }
@@ -250,10 +315,11 @@ static int use_portable(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        BOTH(test_diff_aes_128_gcm),
-        BOTH(test_diff_aes_256_gcm),
-        BOTH(test_diff_chacha20_poly1305),
-        BOTH(test_chacha20_poly1305_every_length),
+        EVERY_TIER(test_diff_aes_128_gcm),
+        EVERY_TIER(test_diff_aes_256_gcm),
+        EVERY_TIER(test_diff_chacha20_poly1305),
+        EVERY_TIER(test_chacha20_poly1305_every_length),
+        EVERY_TIER(test_chacha20_poly1305_chunk_edges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

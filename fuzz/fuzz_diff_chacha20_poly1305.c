@@ -1,11 +1,15 @@
-/* Differential fuzz harness: ChaCha20-Poly1305 (core/crypto/aead.h) on the
- * fast path (AVX2 ChaCha20 when the CPU has it, radix-2^64 Poly1305;
- * core/crypto/chacha_fast.h) against the portable path (BearSSL's
- * br_chacha20_ct_run + br_poly1305_ctmul_run) forced through cpu.h.
- * Input: KEY(32) NONCE(12) AADLEN(1) then AAD and plaintext. Ciphertext
- * and tag must be identical; each side must open the other's record, and
- * reject it with one tag bit flipped; any difference aborts. There are no
- * intended differences. Builds for libFuzzer and AFL++. */
+/* Differential fuzz harness: ChaCha20-Poly1305 (core/crypto/aead.h) on
+ * every dispatch tier against the others: the fast path (the stitched
+ * AVX-512 ChaCha20-Poly1305 where the CPU has AVX-512F), the AVX2 tier
+ * (AVX-512 hidden through cpu.h: AVX2 ChaCha20 and radix-2^64 Poly1305;
+ * core/crypto/chacha_fast.h) and the portable path (BearSSL's
+ * br_chacha20_ct_run + br_poly1305_ctmul_run). On a CPU without a tier
+ * two of them coincide. Input: KEY(32) NONCE(12) AADLEN(1) then AAD and
+ * plaintext (up to 4 KiB: several of the AVX-512 path's 1 KiB chunks).
+ * Ciphertext and tag must be identical; each tier must open the next
+ * tier's record, and reject it with one tag bit flipped; any difference
+ * aborts. There are no intended differences. Builds for libFuzzer and
+ * AFL++. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,12 +21,30 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAXLEN 4096
+#define TIERS 3
+
+/* Tier 0: everything the CPU has; 1: AVX-512 hidden; 2: portable. */
+static void init_tier(captls_aead_ctx *ctx, int tier, const uint8_t *key)
+{
+    captls_result r;
+
+    captls_cpu_set_portable(false);
+    captls_cpu_set_masked(tier == 1 ? CAPTLS_CPU_AVX512F : 0);
+    if (tier == 2)
+        r = captls_aead_ctx_init_portable(ctx, CAPTLS_AEAD_CHACHA20_POLY1305,
+                                          key, 32);
+    else
+        r = captls_aead_ctx_init(ctx, CAPTLS_AEAD_CHACHA20_POLY1305, key, 32);
+    captls_cpu_set_masked(0);
+    if (r != CAPTLS_OK)
+        abort();
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static uint8_t fast[MAXLEN], port[MAXLEN];
-    captls_aead_ctx cf, cp;
-    uint8_t tf[16], tp[16];
+    static uint8_t buf[TIERS][MAXLEN];
+    captls_aead_ctx ctx[TIERS];
+    uint8_t tag[TIERS][16];
     const uint8_t *key = data, *nonce = data + 32, *aad, *pt;
     size_t aad_len, len;
 
@@ -36,37 +58,42 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     len = size - 45 - aad_len;
     if (len > MAXLEN)
         len = MAXLEN;
-    captls_cpu_set_portable(false);
-    if (captls_aead_ctx_init(&cf, CAPTLS_AEAD_CHACHA20_POLY1305, key, 32) !=
-            CAPTLS_OK ||
-        captls_aead_ctx_init_portable(&cp, CAPTLS_AEAD_CHACHA20_POLY1305, key,
-                                      32) != CAPTLS_OK)
-        abort();
-    memcpy(fast, pt, len);
-    memcpy(port, pt, len);
-    if (captls_aead_ctx_seal(&cf, nonce, aad, aad_len, fast, len, tf) !=
-            CAPTLS_OK ||
-        captls_aead_ctx_seal(&cp, nonce, aad, aad_len, port, len, tp) !=
-            CAPTLS_OK)
-        abort();
-    if (memcmp(fast, port, len) != 0 || memcmp(tf, tp, 16) != 0)
-        abort();
-    /* cross-open: fast opens the portable record and vice versa */
-    if (captls_aead_ctx_open(&cf, nonce, aad, aad_len, port, len, tp) !=
-            CAPTLS_OK ||
-        captls_aead_ctx_open(&cp, nonce, aad, aad_len, fast, len, tf) !=
-            CAPTLS_OK ||
-        memcmp(fast, pt, len) != 0 || memcmp(port, pt, len) != 0)
-        abort();
-    memcpy(fast, port, len); /* both plaintext again: reseal and tamper */
-    if (captls_aead_ctx_seal(&cf, nonce, aad, aad_len, fast, len, tf) !=
-        CAPTLS_OK)
-        abort();
-    tf[size % 16] ^= (uint8_t)(1u << (size % 8));
-    if (captls_aead_ctx_open(&cp, nonce, aad, aad_len, fast, len, tf) !=
-        CAPTLS_ERR_AUTH_FAILED)
-        abort();
-    captls_aead_ctx_destroy(&cf);
-    captls_aead_ctx_destroy(&cp);
+    for (int t = 0; t < TIERS; t++) {
+        init_tier(&ctx[t], t, key);
+        memcpy(buf[t], pt, len);
+        if (captls_aead_ctx_seal(&ctx[t], nonce, aad, aad_len, buf[t], len,
+                                 tag[t]) != CAPTLS_OK)
+            abort();
+        if (t > 0 && (memcmp(buf[t], buf[0], len) != 0 ||
+                      memcmp(tag[t], tag[0], 16) != 0))
+            abort();
+    }
+    /* cross-open: tier t opens tier t+1's record (mod TIERS) */
+    for (int t = 0; t < TIERS; t++) {
+        int o = (t + 1) % TIERS;
+
+        if (captls_aead_ctx_open(&ctx[t], nonce, aad, aad_len, buf[o], len,
+                                 tag[o]) != CAPTLS_OK ||
+            memcmp(buf[o], pt, len) != 0)
+            abort();
+    }
+    /* reseal on tier t, flip a tag bit, tier t+1 must refuse and wipe */
+    for (int t = 0; t < TIERS; t++) {
+        int o = (t + 1) % TIERS;
+
+        memcpy(buf[t], pt, len);
+        if (captls_aead_ctx_seal(&ctx[t], nonce, aad, aad_len, buf[t], len,
+                                 tag[t]) != CAPTLS_OK)
+            abort();
+        tag[t][size % 16] ^= (uint8_t)(1u << (size % 8));
+        if (captls_aead_ctx_open(&ctx[o], nonce, aad, aad_len, buf[t], len,
+                                 tag[t]) != CAPTLS_ERR_AUTH_FAILED)
+            abort();
+        for (size_t i = 0; i < len; i++)
+            if (buf[t][i] != 0)
+                abort();
+    }
+    for (int t = 0; t < TIERS; t++)
+        captls_aead_ctx_destroy(&ctx[t]);
     return 0;
 }

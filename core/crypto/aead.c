@@ -64,6 +64,11 @@ static captls_result aead_init(captls_aead_ctx *ctx, captls_aead_alg alg,
 #endif
         if (ctx->ipoly == 0)
             ctx->ipoly = &br_poly1305_ctmul_run;
+#if CAPTLS_CHACHA_AVX512
+        /* Both at once, stitched (chacha_fast.h); ignores ichacha. */
+        if (!portable && captls_cpu_has(CAPTLS_CPU_AVX512F))
+            ctx->ipoly = &captls_chacha20_poly1305_avx512_run;
+#endif
         return CAPTLS_OK;
     }
     aes = portable ? NULL : fast->aes;

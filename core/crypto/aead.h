@@ -7,14 +7,17 @@
  * captls_aead_ctx_destroy() wipes it. Implementations are picked at init
  * by runtime CPU detection: AES-NI CTR + PCLMUL GHASH when the CPU has them
  * (br_aes_x86ni_ctr_get_vtable, br_ghash_pclmul_get), otherwise the
- * constant-time portable br_aes_ct64 + br_ghash_ctmul64; ChaCha20 on 8
- * blocks with AVX2 (chacha_fast.h) when cpu.h reports AVX2, else SSE2
+ * constant-time portable br_aes_ct64 + br_ghash_ctmul64; ChaCha20-Poly1305
+ * in one stitched pass on 16 blocks with AVX-512F (chacha_fast.h) when
+ * cpu.h reports it, else ChaCha20 on 8 blocks with AVX2 (chacha_fast.h)
+ * when cpu.h reports AVX2, else SSE2
  * (br_chacha20_sse2_get), else br_chacha20_ct_run; Poly1305 in radix 2^64
  * (chacha_fast.h) where the compiler has 128-bit products, else ctmulq /
  * br_poly1305_ctmul_run. The choice is made once per context, through
  * core/crypto/cpu.h (CAPTLS_CRYPTO=portable / captls_cpu_set_portable or
- * -DCAPTLS_PORTABLE_CRYPTO force the BearSSL portable ones). All are
- * constant time.
+ * -DCAPTLS_PORTABLE_CRYPTO force the BearSSL portable ones;
+ * CAPTLS_CRYPTO=no-avx512 / captls_cpu_set_masked step down to AVX2). All
+ * are constant time.
  * Seal encrypts buf in place and writes the tag; open decrypts buf in place
  * and compares the tag in constant time. A failed open WIPES buf (all zero)
  * before returning CAPTLS_ERR_AUTH_FAILED: no unauthenticated plaintext is

@@ -46,12 +46,6 @@ AVX2 static inline v8su rotl8(v8su x)
         c += d; b ^= c; b = (b << 7) | (b >> 25);                         \
     } while (0)
 
-static uint32_t dec32le(const uint8_t *p)
-{
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-           ((uint32_t)p[3] << 24);
-}
-
 /* Transposes rows r[0..7] (word i of 8 blocks) into out[j] = 32 bytes:
  * words 0..7 of block j. */
 AVX2 static inline void transpose8(const v8su r[8], v8su out[8])
@@ -124,18 +118,8 @@ AVX2 uint32_t captls_chacha20_avx2_run(const void *key, const void *iv,
     uint32_t in[16];
     v8su ks[16];
     uint8_t *p = data;
-    const uint8_t *k = key, *n = iv;
 
-    /* RFC 8439 §2.3: constants, key, counter, nonce (little-endian). */
-    in[0] = 0x61707865;
-    in[1] = 0x3320646e;
-    in[2] = 0x79622d32;
-    in[3] = 0x6b206574;
-    for (int i = 0; i < 8; i++)
-        in[4 + i] = dec32le(k + 4 * i);
-    in[12] = 0;
-    for (int i = 0; i < 3; i++)
-        in[13 + i] = dec32le(n + 4 * i);
+    captls_chacha20_state_init(in, key, iv);
 
     while (len >= 512) {
         blocks8(in, cc, ks);

@@ -11,6 +11,7 @@
 
 static uint32_t detected_bits;   /* DETECTED_VALID | CAPTLS_CPU_* */
 static int forced_portable;      /* set by captls_cpu_set_portable */
+static uint32_t masked_bits;     /* set by captls_cpu_set_masked */
 
 #if defined(__x86_64__) && !defined(CAPTLS_PORTABLE_CRYPTO)
 static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
@@ -31,7 +32,7 @@ static uint64_t xgetbv0(void)
 static uint32_t probe(void)
 {
     uint32_t r[4], max, f = 0;
-    bool os_ymm = false;
+    bool os_ymm = false, os_zmm = false;
 
     cpuid(0, 0, r);
     max = r[0];
@@ -51,14 +52,22 @@ static uint32_t probe(void)
     /* Intel SDM Vol. 1 §14.3: AVX is usable only when CPUID.1:ECX.OSXSAVE
      * (bit 27) is set and XCR0 enables both XMM (bit 1) and YMM (bit 2)
      * state; without OSXSAVE xgetbv itself would fault. */
-    if ((r[2] & (1u << 27)) && (r[2] & (1u << 28)))
-        os_ymm = (xgetbv0() & 6u) == 6u;
+    if ((r[2] & (1u << 27)) && (r[2] & (1u << 28))) {
+        uint64_t xcr0 = xgetbv0();
+
+        os_ymm = (xcr0 & 6u) == 6u;
+        /* §15.2: AVX-512 also needs opmask (bit 5), ZMM_Hi256 (bit 6)
+         * and Hi16_ZMM (bit 7) state enabled. */
+        os_zmm = (xcr0 & 0xe6u) == 0xe6u;
+    }
     if (os_ymm)
         f |= CAPTLS_CPU_AVX;
     if (max >= 7) {
         cpuid(7, 0, r);
         if (os_ymm && (r[1] & (1u << 5)))
             f |= CAPTLS_CPU_AVX2;
+        if (os_zmm && (r[1] & (1u << 16)))
+            f |= CAPTLS_CPU_AVX512F;
         if (r[1] & (1u << 8))
             f |= CAPTLS_CPU_BMI2;
         if (r[1] & (1u << 19))
@@ -100,11 +109,17 @@ void captls_cpu_set_portable(bool portable)
     __atomic_store_n(&forced_portable, portable ? 1 : 0, __ATOMIC_RELAXED);
 }
 
+void captls_cpu_set_masked(uint32_t bits)
+{
+    __atomic_store_n(&masked_bits, bits, __ATOMIC_RELAXED);
+}
+
 uint32_t captls_cpu_features(void)
 {
     if (captls_cpu_portable())
         return 0;
-    return captls_cpu_detected();
+    return captls_cpu_detected() &
+           ~__atomic_load_n(&masked_bits, __ATOMIC_RELAXED);
 }
 
 bool captls_cpu_has(uint32_t mask)

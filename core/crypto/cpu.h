@@ -17,7 +17,11 @@
  *     environment: the POSIX port calls this at startup when
  *     CAPTLS_CRYPTO=portable (captls_posix_crypto_from_env, posix_port.h);
  *     tests call it directly to run both paths in one process.
- * The setter is for startup and tests: contexts initialised before a
+ * Stepping down one tier (the AVX2 paths on an AVX-512 machine, so that
+ * every tier can be tested on one CPU): captls_cpu_set_masked(bits) hides
+ * those feature bits from captls_cpu_features(); the POSIX port sets
+ * CAPTLS_CPU_AVX512F when CAPTLS_CRYPTO=no-avx512.
+ * The setters are for startup and tests: contexts initialised before a
  * change keep the implementation they were given (every context records
  * its choice at init), so flipping it while other threads run is safe but
  * only affects later inits.
@@ -49,6 +53,7 @@
 #define CAPTLS_CPU_BMI2 (1u << 7)   /* CPUID.7.0:EBX[8] (mulx) */
 #define CAPTLS_CPU_ADX (1u << 8)    /* CPUID.7.0:EBX[19] (adcx, adox) */
 #define CAPTLS_CPU_SHA (1u << 9)    /* CPUID.7.0:EBX[29] (SHA-NI) */
+#define CAPTLS_CPU_AVX512F (1u << 10) /* CPUID.7.0:EBX[16] + OS ZMM state */
 
 /* The usable feature bits (0 when the portable path is forced). */
 uint32_t captls_cpu_features(void);
@@ -63,6 +68,10 @@ uint32_t captls_cpu_detected(void);
 /* Forces (true) or releases (false) the portable path for every later
  * init. Releasing on a -DCAPTLS_PORTABLE_CRYPTO build changes nothing. */
 void captls_cpu_set_portable(bool portable);
+
+/* Hides the given CAPTLS_CPU_* bits from captls_cpu_features() for every
+ * later init (0 shows everything again). */
+void captls_cpu_set_masked(uint32_t bits);
 
 /* True when the portable path is forced (build flag or setter). */
 bool captls_cpu_portable(void);

@@ -263,20 +263,32 @@ static int use_fast(void **state)
 {
     (void)state;
     captls_cpu_set_portable(false);
+    captls_cpu_set_masked(0);
+    return 0;
+}
+
+static int use_avx2_tier(void **state)
+{
+    (void)state;
+    captls_cpu_set_portable(false);
+    captls_cpu_set_masked(CAPTLS_CPU_AVX512F);
     return 0;
 }
 
 static int use_portable(void **state)
 {
     (void)state;
+    captls_cpu_set_masked(0);
     captls_cpu_set_portable(true);
     return 0;
 }
 
-/* Each test twice: CPU-selected fast path, then the portable one forced
- * (core/crypto/cpu.h). */
-#define BOTH(t)                                                        \
+/* Each test on every tier (core/crypto/cpu.h): the CPU-selected fast path
+ * (AVX-512 where present), the AVX2 tier with AVX-512 hidden, then the
+ * portable one forced. On a CPU without AVX-512 the first two coincide. */
+#define EVERY_TIER(t)                                                  \
     {#t " (fast)", t, use_fast, NULL, NULL},                            \
+    {#t " (no-avx512)", t, use_avx2_tier, NULL, NULL},                  \
     {                                                                   \
         #t " (portable)", t, use_portable, NULL, NULL                   \
     }
@@ -284,10 +296,10 @@ static int use_portable(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        BOTH(test_gcm_spec_cases),
-        BOTH(test_chacha_rfc8439),
-        BOTH(test_rfc8448_record),
-        BOTH(test_random_vs_openssl_and_tamper),
+        EVERY_TIER(test_gcm_spec_cases),
+        EVERY_TIER(test_chacha_rfc8439),
+        EVERY_TIER(test_rfc8448_record),
+        EVERY_TIER(test_random_vs_openssl_and_tamper),
         cmocka_unit_test(test_bad_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

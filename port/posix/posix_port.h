@@ -252,8 +252,9 @@ void captls_posix_port_fini(captls_posix_port_ctx *ctx);
  * to the core (core/crypto/cpu.h, captls_cpu_set_portable): "portable"
  * forces the portable crypto code (BearSSL's portable implementations and
  * captls's own portable C) even where the CPU has faster instructions, so
- * both paths can be tested on one machine; unset, empty or "auto" leaves
- * the CPU-selected fast paths. Any other value is ignored with a warning
+ * both paths can be tested on one machine; "no-avx512" hides AVX-512 so
+ * the AVX2 tier runs (captls_cpu_set_masked); unset, empty or "auto"
+ * leaves the CPU-selected fast paths. Any other value is ignored with a warning
  * on stderr. Returns true iff the portable path is now forced. Programs
  * call it first thing in main(); captls_posix_port_init() calls it too. */
 bool captls_posix_crypto_from_env(void);
