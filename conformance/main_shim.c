@@ -1,7 +1,8 @@
 /* captls-shim: the conformance line protocol on stdin/stdout (see
  * conformance/SHIM.md). One answer line per input line, flushed as soon as
  * it is written so a driver can interleave requests and answers. Links
- * captls only (never OpenSSL). Exit status: 0 at end of input, 1 when
+ * captls only (never OpenSSL). CAPTLS_CRYPTO picks the dispatch tier as in
+ * every captls program (port/posix/posix_port.h). Exit status: 0 at end of input, 1 when
  * stdout fails or memory runs out, 2 on a usage error. */
 #include <errno.h>
 #include <signal.h>
@@ -12,6 +13,7 @@
 
 #include "conformance/shim_line.h"
 #include "conformance/shim_ops.h"
+#include "port/posix/posix_port.h"
 
 static void usage(FILE *f)
 {
@@ -52,6 +54,8 @@ int main(int argc, char **argv)
         return 2;
     }
     signal(SIGPIPE, SIG_IGN); /* a closed stdout is a write error, not death */
+    /* CAPTLS_CRYPTO=portable|no-avx512: drivers run every dispatch tier */
+    (void)captls_posix_crypto_from_env();
     static char linebuf[CAPTLS_SHIM_READER_BUF];
     static uint8_t chunk[65536];
     captls_shim_reader r;
