@@ -290,7 +290,7 @@ static int use_avx2_tier(void **state)
 {
     (void)state;
     captls_cpu_set_portable(false);
-    captls_cpu_set_masked(CAPTLS_CPU_AVX512F);
+    captls_cpu_set_masked(CAPTLS_CPU_AVX512F | CAPTLS_CPU_AVX512IFMA);
     return 0;
 }
 

@@ -315,21 +315,28 @@ static void test_diff_rsa(void **state)
         if (end == s)
             fail_msg("CAPTLS_DIFF_RSA_BITS: bad list '%s'", sizes);
         make_key(&k, (unsigned)bits);
-        /* 0: 64-bit with BMI2/ADX, 1: 64-bit portable, 2: BearSSL */
-        for (int path = 0; path < 3; path++) {
-            captls_rsa_force_bearssl(path == 2);
-            captls_rsa_force_portable(path == 1);
-            if (path == 0 && !captls_rsa_uses_adx())
+        /* 0: AVX-512 IFMA CRT halves, 1: 64-bit with BMI2/ADX, 2: 64-bit
+         * portable, 3: BearSSL */
+        for (int path = 0; path < 4; path++) {
+            captls_rsa_force_bearssl(path == 3);
+            captls_rsa_force_portable(path == 2);
+            captls_rsa_force_no_ifma(path != 0);
+            if (path == 0 && !captls_rsa_uses_ifma(k.priv.fast.p.nl))
                 continue;
-            if (path != 2 && !captls_rsa_fast_priv_ready(&k.priv))
+            if (path == 1 && !captls_rsa_uses_adx())
+                continue;
+            if (path != 3 && !captls_rsa_fast_priv_ready(&k.priv))
                 fail_msg("rsa-%lu: no 64-bit context", bits);
             printf("diff rsa: %lu bits, %s path\n", bits,
-                   path == 0 ? "BMI2/ADX" : path == 1 ? "portable 64-bit"
-                                                      : "BearSSL");
+                   path == 0   ? "AVX-512 IFMA"
+                   : path == 1 ? "BMI2/ADX"
+                   : path == 2 ? "portable 64-bit"
+                               : "BearSSL");
             run_key(&k, &rng, n);
         }
         captls_rsa_force_bearssl(false);
         captls_rsa_force_portable(false);
+        captls_rsa_force_no_ifma(false);
         EVP_PKEY_free(k.pk);
         captls_rsa_private_key_destroy(&k.priv);
         s = end;

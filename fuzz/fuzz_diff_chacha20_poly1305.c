@@ -29,7 +29,8 @@ static void init_tier(captls_aead_ctx *ctx, int tier, const uint8_t *key)
     captls_result r;
 
     captls_cpu_set_portable(false);
-    captls_cpu_set_masked(tier == 1 ? CAPTLS_CPU_AVX512F : 0);
+    captls_cpu_set_masked(
+        tier == 1 ? CAPTLS_CPU_AVX512F | CAPTLS_CPU_AVX512IFMA : 0);
     if (tier == 2)
         r = captls_aead_ctx_init_portable(ctx, CAPTLS_AEAD_CHACHA20_POLY1305,
                                           key, 32);

@@ -1,6 +1,7 @@
 /* Differential fuzz harness: the 64-bit RSA code (core/crypto/rsa_fast.c,
- * with the BMI2/ADX rows where the CPU has them and with the portable C
- * rows) against the BearSSL fallback, through the public entry points of
+ * with the AVX-512 IFMA CRT halves where the CPU has them, with the
+ * BMI2/ADX rows where it has those, and with the portable C rows) against
+ * the BearSSL fallback, through the public entry points of
  * core/crypto/rsa.h, on two fixed keys (fuzz/rsa_test_keys.h: 2048 and
  * 3072 bits). Input: OP(1) then
  *   OP%4 == 0  PKCS#1 v1.5 sign: HASH(1) MSG(rest) — deterministic:
@@ -31,13 +32,16 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define NPATHS 3
+#define NPATHS 4
 
-/* Path 0: BearSSL; 1: 64-bit, portable rows; 2: 64-bit, ADX if any. */
+/* Path 0: BearSSL; 1: 64-bit, portable rows; 2: 64-bit, ADX if any (IFMA
+ * off); 3: everything the CPU has (IFMA if any). On a CPU without a
+ * feature two paths coincide. */
 static void set_path(int p)
 {
     captls_rsa_force_bearssl(p == 0);
     captls_rsa_force_portable(p == 1);
+    captls_rsa_force_no_ifma(p != 3);
 }
 
 static captls_rsa_private_key keys[2];
@@ -156,7 +160,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     captls_hash_alg h = hash_of(data[1]);
     for (int p = 0; p < NPATHS; p++)
         run(p, k, op, h, data + 2, size - 2, &o[p]);
-    set_path(2);
+    set_path(3);
     for (int p = 1; p < NPATHS; p++)
         if (o[p].r != o[0].r || o[p].v1 != o[0].v1 || o[p].v2 != o[0].v2 ||
             o[p].len != o[0].len || memcmp(o[p].sig, o[0].sig, o[0].len) != 0)

@@ -68,6 +68,8 @@ static uint32_t probe(void)
             f |= CAPTLS_CPU_AVX2;
         if (os_zmm && (r[1] & (1u << 16)))
             f |= CAPTLS_CPU_AVX512F;
+        if (os_zmm && (r[1] & (1u << 21)))
+            f |= CAPTLS_CPU_AVX512IFMA;
         if (r[1] & (1u << 8))
             f |= CAPTLS_CPU_BMI2;
         if (r[1] & (1u << 19))

@@ -20,7 +20,7 @@
  * Stepping down one tier (the AVX2 paths on an AVX-512 machine, so that
  * every tier can be tested on one CPU): captls_cpu_set_masked(bits) hides
  * those feature bits from captls_cpu_features(); the POSIX port sets
- * CAPTLS_CPU_AVX512F when CAPTLS_CRYPTO=no-avx512.
+ * CAPTLS_CPU_AVX512F | CAPTLS_CPU_AVX512IFMA when CAPTLS_CRYPTO=no-avx512.
  * The setters are for startup and tests: contexts initialised before a
  * change keep the implementation they were given (every context records
  * its choice at init), so flipping it while other threads run is safe but
@@ -54,6 +54,7 @@
 #define CAPTLS_CPU_ADX (1u << 8)    /* CPUID.7.0:EBX[19] (adcx, adox) */
 #define CAPTLS_CPU_SHA (1u << 9)    /* CPUID.7.0:EBX[29] (SHA-NI) */
 #define CAPTLS_CPU_AVX512F (1u << 10) /* CPUID.7.0:EBX[16] + OS ZMM state */
+#define CAPTLS_CPU_AVX512IFMA (1u << 11) /* CPUID.7.0:EBX[21] + ZMM state */
 
 /* The usable feature bits (0 when the portable path is forced). */
 uint32_t captls_cpu_features(void);

@@ -8,8 +8,9 @@
 #include "core/crypto/cpu.h"
 #include "core/crypto/hash.h"
 #include "core/crypto/rsa_fast.h"
+#include "core/crypto/rsa_ifma.h"
 
-static bool force_bearssl, force_portable, force_adx;
+static bool force_bearssl, force_portable, force_adx, force_no_ifma;
 static void (*declassify)(const void *p, size_t n);
 
 void captls_rsa_set_declassify(void (*fn)(const void *p, size_t n))
@@ -20,6 +21,7 @@ void captls_rsa_set_declassify(void (*fn)(const void *p, size_t n))
 void captls_rsa_force_bearssl(bool on) { force_bearssl = on; }
 void captls_rsa_force_portable(bool on) { force_portable = on; }
 void captls_rsa_force_adx(bool on) { force_adx = on; }
+void captls_rsa_force_no_ifma(bool on) { force_no_ifma = on; }
 
 #if CAPTLS_RSA_FAST
 
@@ -781,26 +783,113 @@ bool captls_rsa_fast_public(const captls_rsa_public_key *key, uint8_t *x)
     return true;
 }
 
+bool captls_rsa_uses_ifma(size_t factor_limbs)
+{
+#if CAPTLS_RSA_IFMA
+    size_t nv = (CAPTLS_RSA_IFMA_LIMBS(factor_limbs) + 7) / 8;
+
+    /* rsa_ifma.c has instances for 3 to 5 vectors: 1024-2048-bit p */
+    return !force_portable && !force_no_ifma && nv >= 3 && nv <= 5 &&
+           factor_limbs <= CAPTLS_RSA_MAX_FACTOR_LIMBS &&
+           captls_cpu_has(CAPTLS_CPU_AVX512F | CAPTLS_CPU_AVX512IFMA);
+#else
+    (void)factor_limbs;
+    return false;
+#endif
+}
+
+#if CAPTLS_RSA_IFMA
+/* rsa_ifma.h's rr52 = 2^(104 NL) mod p from f->rr = 2^(128 nl) mod p by
+ * modular doublings (p public: the count is a function of its size). */
+static void ifma_rr(uint64_t *rr52, const captls_rsa_fast_factor *f)
+{
+    size_t n = f->nl, k = 104 * CAPTLS_RSA_IFMA_LIMBS(n) - 128 * n;
+
+    memcpy(rr52, f->rr, n * 8);
+    while (k-- > 0) {
+        uint64_t hi = rr52[n - 1] >> 63;
+
+        for (size_t i = n - 1; i > 0; i--)
+            rr52[i] = (rr52[i] << 1) | (rr52[i - 1] >> 63);
+        rr52[0] <<= 1;
+        csub_mod(rr52, rr52, hi, f->m, n);
+    }
+}
+#endif
+
+/* xr = x mod p, fully reduced, for one CRT half; x has xl limbs (xl <=
+ * 2 nl_p). */
+static void crt_input(uint64_t *xr, const uint64_t *x, size_t xl,
+                      const captls_rsa_fast_factor *f, const mod *M)
+{
+    uint64_t t[2 * MAXL];
+
+    memset(t, 0, 2 * M->nl * 8);
+    memcpy(t, x, xl * 8);
+    mont_reduce(xr, t, M);        /* x R^-1 */
+    mont_mul(xr, xr, f->rr, M);   /* x */
+    captls_zeroize(t, sizeof t);
+}
+
 /* r = x^d mod p for one CRT half; x has xl limbs (xl <= 2 nl_p). */
 static void crt_half(uint64_t *r, const uint64_t *x, size_t xl,
                      const captls_rsa_fast_factor *f, row_fn row)
 {
-    uint64_t t[2 * MAXL], xm[MAXL], one[MAXL];
+    uint64_t xm[MAXL], one[MAXL];
     mod M;
 
     mod_of_factor(&M, f, row);
-    memset(t, 0, 2 * M.nl * 8);
-    memcpy(t, x, xl * 8);
-    mont_reduce(xm, t, &M);          /* x R^-1 */
-    mont_mul(xm, xm, f->rr, &M);     /* x */
+    crt_input(xm, x, xl, f, &M);
+#if CAPTLS_RSA_IFMA
+    if (captls_rsa_uses_ifma(M.nl)) {
+        uint64_t rr52[CAPTLS_RSA_MAX_FACTOR_LIMBS];
+        captls_rsa_ifma_job job = {r, xm, f->d, f->m, rr52, f->m0inv};
+
+        ifma_rr(rr52, f);
+        captls_rsa_ifma_pow(&job, 1, f->bits, M.nl);
+        captls_zeroize(xm, sizeof xm);
+        return;
+    }
+#endif
     mont_mul(xm, xm, f->rr, &M);     /* x R */
     mont_one(one, f->rr, &M);
     mont_pow_ct(xm, xm, f->d, f->bits, one, &M); /* x^d R */
     memset(one, 0, M.nl * 8);
     one[0] = 1;
     mont_mul(r, xm, one, &M);        /* x^d */
-    captls_zeroize(t, sizeof t);
     captls_zeroize(xm, sizeof xm);
+}
+
+/* sp = x^dp mod p and sq = x^dq mod q; x has xl limbs. Factors of one
+ * size run their exponentiations interleaved on AVX-512 IFMA. */
+static void crt_halves(uint64_t *sp, uint64_t *sq, const uint64_t *x,
+                       size_t xl, const captls_rsa_fast_factor *P,
+                       const captls_rsa_fast_factor *Q, row_fn row)
+{
+#if CAPTLS_RSA_IFMA
+    if (P->nl == Q->nl && captls_rsa_uses_ifma(P->nl)) {
+        uint64_t xp[MAXL], xq[MAXL], rp[CAPTLS_RSA_MAX_FACTOR_LIMBS],
+            rq[CAPTLS_RSA_MAX_FACTOR_LIMBS];
+        captls_rsa_ifma_job jobs[2] = {{sp, xp, P->d, P->m, rp, P->m0inv},
+                                       {sq, xq, Q->d, Q->m, rq, Q->m0inv}};
+        mod Mp, Mq;
+
+        mod_of_factor(&Mp, P, row);
+        mod_of_factor(&Mq, Q, row);
+        crt_input(xp, x, xl, P, &Mp);
+        crt_input(xq, x, xl, Q, &Mq);
+        ifma_rr(rp, P);
+        ifma_rr(rq, Q);
+        /* the larger bit count: d of the other has leading zero windows */
+        captls_rsa_ifma_pow(jobs, 2, P->bits > Q->bits ? P->bits : Q->bits,
+                            P->nl);
+        captls_zeroize(xp, sizeof xp);
+        captls_zeroize(xq, sizeof xq);
+        return;
+    }
+#endif
+    crt_half(sp, x, xl, P, row);
+    crt_half(sq, x, xl, Q, row);
 }
 
 /* The blinding value r in [1, n): SHA-512 blocks of seed || fresh ||
@@ -887,8 +976,7 @@ captls_result captls_rsa_fast_private(const captls_rsa_private_key *key,
     mont_pow_pub(t, t, key->pub.fast.e, &N);
     mont_mul(mb, m, t, &N);
     /* the CRT halves */
-    crt_half(sp, mb, nl, P, N.row);
-    crt_half(sq, mb, nl, Q, N.row);
+    crt_halves(sp, sq, mb, nl, P, Q, N.row);
     /* Garner: h = (sp - sq) qInv mod p, s = sq + q h */
     mod_of_factor(&Mp, P, N.row);
     memset(w, 0, 2 * Mp.nl * 8);
@@ -977,6 +1065,11 @@ captls_result captls_rsa_fast_private(const captls_rsa_private_key *key,
 }
 
 bool captls_rsa_uses_adx(void) { return false; }
+bool captls_rsa_uses_ifma(size_t factor_limbs)
+{
+    (void)factor_limbs;
+    return false;
+}
 
 bool captls_rsa_fast_modinv(uint64_t *out, const uint64_t *x,
                             const uint64_t *m, size_t nl)

@@ -17,7 +17,9 @@
  * key's secret seed, the input and, when the key has one, 32 bytes of
  * its entropy source; CRT halves x^dp mod p and x^dq mod q by a
  * fixed-window (4-bit) exponentiation whose table is read in full for
- * every window (masked selection); Garner recombination; unblinding by
+ * every window (masked selection) — in radix 2^52 with AVX-512 IFMA and a
+ * 5-bit window when cpu.h reports it (rsa_ifma.h; factors of 1024-2048
+ * bits); Garner recombination; unblinding by
  * r^-1 mod n (a constant-time Bernstein-Yang inverse); and a check that
  * s^e == x before s is written (fault guard: INTERNAL and x untouched on
  * mismatch). Branches and memory indices depend only on public sizes.
@@ -70,6 +72,12 @@ CAPTLS_MUST_CHECK captls_result captls_rsa_fast_private(
 void captls_rsa_force_bearssl(bool on);
 void captls_rsa_force_portable(bool on);
 void captls_rsa_force_adx(bool on);
+/* force_no_ifma: the 64-bit exponentiation even on an AVX-512 IFMA CPU
+ * (so that one machine tests both). */
+void captls_rsa_force_no_ifma(bool on);
+/* True when the CRT halves of a key with nl-limb factors would run on
+ * AVX-512 IFMA now. */
+bool captls_rsa_uses_ifma(size_t factor_limbs);
 /* The ctgrind check only: fn is called on the two values the private
  * operation branches on by design — whether the blinding value had an
  * inverse, and the verdict of the fault check — so that valgrind treats

@@ -75,12 +75,19 @@ static size_t ossl_pkcs1_sign(EVP_PKEY *pk, const uint8_t *msg, size_t len,
     return sig_len;
 }
 
-/* Paths: 0 = ADX (skipped without it), 1 = portable C, 2 = BearSSL. */
+/* Paths: IFMA (radix 2^52, skipped without AVX-512 IFMA), ADX (64-bit
+ * BMI2/ADX multiplier, IFMA off; skipped without ADX), portable C,
+ * BearSSL. */
+enum { PATH_IFMA, PATH_ADX, PATH_C, PATH_BEARSSL, NPATHS };
+
 static bool set_path(int path)
 {
-    captls_rsa_force_bearssl(path == 2);
-    captls_rsa_force_portable(path == 1);
-    if (path == 0 && !captls_rsa_uses_adx())
+    captls_rsa_force_bearssl(path == PATH_BEARSSL);
+    captls_rsa_force_portable(path == PATH_C);
+    captls_rsa_force_no_ifma(path != PATH_IFMA);
+    if (path == PATH_IFMA && !captls_rsa_uses_ifma(16))
+        return false;
+    if (path == PATH_ADX && !captls_rsa_uses_adx())
         return false;
     return true;
 }
@@ -89,6 +96,7 @@ static void reset_path(void)
 {
     captls_rsa_force_bearssl(false);
     captls_rsa_force_portable(false);
+    captls_rsa_force_no_ifma(false);
 }
 
 static const unsigned sizes[] = {2048, 2056, 3072, 4096};
@@ -133,7 +141,7 @@ static void test_pkcs1_equals_openssl_all_paths(void **state)
     (void)state;
     uint8_t msg[100], sig[512], ref[512];
     size_t sig_len;
-    for (int path = 0; path < 3; path++) {
+    for (int path = 0; path < NPATHS; path++) {
         if (!set_path(path))
             continue;
         for (size_t i = 0; i < NSIZES; i++) {
@@ -173,9 +181,9 @@ static void test_public_op_matches_bearssl(void **state)
             assert_int_equal(RAND_bytes(x, (int)k), 1);
             x[0] &= 0x7f; /* < n: n has its top bit set */
             memcpy(a, x, k);
-            assert_true(set_path(1));
+            assert_true(set_path(PATH_C));
             assert_true(captls_rsa_fast_public(pub, a));
-            if (set_path(0)) {
+            if (set_path(PATH_ADX)) {
                 memcpy(b, x, k);
                 assert_true(captls_rsa_fast_public(pub, b));
                 assert_memory_equal(a, b, k);
@@ -209,7 +217,7 @@ static void test_private_refuses_input_ge_n(void **state)
     assert_memory_equal(x, p->pub.n, k);
     /* a "signature" equal to n verifies on no path */
     memcpy(sig, p->pub.n, k);
-    for (int path = 0; path < 3; path++) {
+    for (int path = 0; path < NPATHS; path++) {
         if (!set_path(path))
             continue;
         assert_int_equal(captls_rsa_pkcs1_verify(&p->pub, CAPTLS_HASH_SHA256,
@@ -287,7 +295,7 @@ static void test_fault_guard(void **state)
     size_t sig_len = 0;
     captls_rsa_private_key *bad = malloc(sizeof *bad);
     assert_non_null(bad);
-    for (int path = 0; path < 2; path++) {
+    for (int path = 0; path < PATH_BEARSSL; path++) {
         if (!set_path(path))
             continue;
         *bad = keys[0].priv;

@@ -14,7 +14,7 @@ bool captls_posix_crypto_from_env(void)
     if (v != NULL && strcmp(v, "portable") == 0)
         captls_cpu_set_portable(true);
     else if (v != NULL && strcmp(v, "no-avx512") == 0)
-        captls_cpu_set_masked(CAPTLS_CPU_AVX512F);
+        captls_cpu_set_masked(CAPTLS_CPU_AVX512F | CAPTLS_CPU_AVX512IFMA);
     else if (v != NULL && v[0] != '\0' && strcmp(v, "auto") != 0)
         fprintf(stderr,
                 "captls: CAPTLS_CRYPTO=%s ignored (portable|no-avx512|auto)\n",
