@@ -1,6 +1,7 @@
 /* Differential fuzz harness: ChaCha20-Poly1305 (core/crypto/aead.h) on
- * every dispatch tier against the others: the fast path (the stitched
- * AVX-512 ChaCha20-Poly1305 where the CPU has AVX-512F), the AVX2 tier
+ * every dispatch tier against the others: the fast path (AVX-512 ChaCha20
+ * with the IFMA Poly1305 where the CPU has AVX-512 IFMA), AVX-512 with
+ * IFMA hidden (the scalar Poly1305 stitched into the rounds), the AVX2 tier
  * (AVX-512 hidden through cpu.h: AVX2 ChaCha20 and radix-2^64 Poly1305;
  * core/crypto/chacha_fast.h) and the portable path (BearSSL's
  * br_chacha20_ct_run + br_poly1305_ctmul_run). On a CPU without a tier
@@ -21,17 +22,20 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAXLEN 4096
-#define TIERS 3
+#define TIERS 4
 
-/* Tier 0: everything the CPU has; 1: AVX-512 hidden; 2: portable. */
+/* Tier 0: everything the CPU has; 1: IFMA hidden; 2: AVX-512 hidden;
+ * 3: portable. */
 static void init_tier(captls_aead_ctx *ctx, int tier, const uint8_t *key)
 {
+    static const uint32_t masks[TIERS] = {
+        0, CAPTLS_CPU_AVX512IFMA, CAPTLS_CPU_AVX512F | CAPTLS_CPU_AVX512IFMA,
+        0};
     captls_result r;
 
     captls_cpu_set_portable(false);
-    captls_cpu_set_masked(
-        tier == 1 ? CAPTLS_CPU_AVX512F | CAPTLS_CPU_AVX512IFMA : 0);
-    if (tier == 2)
+    captls_cpu_set_masked(masks[tier]);
+    if (tier == 3)
         r = captls_aead_ctx_init_portable(ctx, CAPTLS_AEAD_CHACHA20_POLY1305,
                                           key, 32);
     else

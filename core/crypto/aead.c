@@ -68,6 +68,9 @@ static captls_result aead_init(captls_aead_ctx *ctx, captls_aead_alg alg,
         /* Both at once, stitched (chacha_fast.h); ignores ichacha. */
         if (!portable && captls_cpu_has(CAPTLS_CPU_AVX512F))
             ctx->ipoly = &captls_chacha20_poly1305_avx512_run;
+        if (!portable && captls_cpu_has(CAPTLS_CPU_AVX512F |
+                                        CAPTLS_CPU_AVX512IFMA))
+            ctx->ipoly = &captls_chacha20_poly1305_avx512ifma_run;
 #endif
         return CAPTLS_OK;
     }

@@ -17,6 +17,10 @@
  *     (the scalar multiplier and the vector units work side by side).
  *     Executes AVX-512F instructions: call it ONLY when
  *     captls_cpu_has(CAPTLS_CPU_AVX512F).
+ *   captls_chacha20_poly1305_avx512ifma_run: the same construction with
+ *     Poly1305 on eight blocks at once in radix 2^44 (AVX-512 IFMA): call
+ *     it ONLY when captls_cpu_has(CAPTLS_CPU_AVX512F |
+ *     CAPTLS_CPU_AVX512IFMA).
  * CAPTLS_CHACHA_AVX2 / CAPTLS_POLY1305_64 / CAPTLS_CHACHA_AVX512 are 0
  * where a path cannot be built (not x86-64 / no __int128, not gcc/clang,
  * -DCAPTLS_PORTABLE_CRYPTO) and then the function is not declared.
@@ -91,6 +95,12 @@ void captls_chacha20_poly1305_avx512_run(const void *key, const void *iv,
                                          const void *aad, size_t aad_len,
                                          void *tag, br_chacha20_run ichacha,
                                          int encrypt);
+void captls_chacha20_poly1305_avx512ifma_run(const void *key, const void *iv,
+                                             void *data, size_t len,
+                                             const void *aad, size_t aad_len,
+                                             void *tag,
+                                             br_chacha20_run ichacha,
+                                             int encrypt);
 #endif
 
 #endif

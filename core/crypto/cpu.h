@@ -20,7 +20,8 @@
  * Stepping down one tier (the AVX2 paths on an AVX-512 machine, so that
  * every tier can be tested on one CPU): captls_cpu_set_masked(bits) hides
  * those feature bits from captls_cpu_features(); the POSIX port sets
- * CAPTLS_CPU_AVX512F | CAPTLS_CPU_AVX512IFMA when CAPTLS_CRYPTO=no-avx512.
+ * CAPTLS_CPU_AVX512F | CAPTLS_CPU_AVX512IFMA when CAPTLS_CRYPTO=no-avx512,
+ * CAPTLS_CPU_AVX512IFMA when CAPTLS_CRYPTO=no-ifma.
  * The setters are for startup and tests: contexts initialised before a
  * change keep the implementation they were given (every context records
  * its choice at init), so flipping it while other threads run is safe but

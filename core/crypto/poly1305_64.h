@@ -80,6 +80,31 @@ captls_poly64_blocks(captls_poly64 *st, const uint8_t *m,
 }
 
 void captls_poly64_init(captls_poly64 *st, const uint8_t pkey[32]);
+
+#if CAPTLS_CHACHA_AVX512
+#define CAPTLS_POLY1305_IFMA 1
+#include "core/crypto/ifma.h"
+
+/* Eight blocks at once with AVX-512 IFMA (poly1305_ifma.c): the powers of
+ * r for one message, in radix 2^44 (secret: wiped by the caller). pw[i]
+ * lane j is limb i of r^(8 - j), pw[3 + i] the same times 20; r8/s8 the
+ * limbs of r^8 and 20 r^8. */
+typedef struct captls_poly64_ifma {
+    captls_v8du pw[6];
+    uint64_t r8[3], s8[3];
+} captls_poly64_ifma;
+
+/* From the clamped r of st (after captls_poly64_init). */
+void captls_poly64_ifma_init(captls_poly64_ifma *k, const captls_poly64 *st);
+
+/* As captls_poly64_blocks: n whole blocks, eight at a time with IFMA and
+ * the rest one by one. Call ONLY when captls_cpu_has(CAPTLS_CPU_AVX512F |
+ * CAPTLS_CPU_AVX512IFMA). */
+void captls_poly64_ifma_blocks(captls_poly64 *st, const captls_poly64_ifma *k,
+                               const uint8_t *m, size_t n);
+#else
+#define CAPTLS_POLY1305_IFMA 0
+#endif
 void captls_poly64_padded(captls_poly64 *st, const uint8_t *m, size_t len);
 void captls_poly64_finish(captls_poly64 *st, const uint8_t pkey[32],
                           size_t aad_len, size_t len, uint8_t tag[16]);

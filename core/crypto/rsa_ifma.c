@@ -8,23 +8,25 @@
  * Lanes are left unnormalised inside the loop (each gains at most 2^54 per
  * step, NL <= 40 steps: below 2^60) and carried to 52 bits once at the
  * end, since vpmadd52 reads only the low 52 bits of its multiplicands.
- * gcc/clang vector extensions; vpmadd52 through inline assembly (the
- * builtins differ between the compilers); no <immintrin.h>. */
+ * gcc/clang vector extensions; vpmadd52 from ifma.h. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "core/base/ct.h"
+#include "core/crypto/ifma.h"
 #include "core/crypto/rsa.h"
 #include "core/crypto/rsa_ifma.h"
 
 #if CAPTLS_RSA_IFMA
 
-typedef uint64_t v8du __attribute__((vector_size(64)));
+typedef captls_v8du v8du;
 typedef uint64_t u64_alias __attribute__((may_alias));
 
-#define IFMA __attribute__((target("avx512f,avx512ifma")))
-#define IFMA_INLINE IFMA static inline __attribute__((always_inline))
+#define IFMA CAPTLS_IFMA_TARGET
+#define IFMA_INLINE CAPTLS_IFMA_INLINE
+#define madd52lo captls_madd52lo
+#define madd52hi captls_madd52hi
 
 #define MASK52 ((((uint64_t)1) << 52) - 1)
 #define MAXNL CAPTLS_RSA_IFMA_LIMBS(CAPTLS_RSA_MAX_FACTOR_LIMBS)
@@ -40,18 +42,6 @@ typedef struct amm_job {
 } amm_job;
 
 typedef void (*amm_fn)(const amm_job *jobs, size_t nl52);
-
-IFMA_INLINE v8du madd52lo(v8du acc, v8du a, v8du b)
-{
-    __asm__("vpmadd52luq %2, %1, %0" : "+v"(acc) : "v"(a), "v"(b));
-    return acc;
-}
-
-IFMA_INLINE v8du madd52hi(v8du acc, v8du a, v8du b)
-{
-    __asm__("vpmadd52huq %2, %1, %0" : "+v"(acc) : "v"(a), "v"(b));
-    return acc;
-}
 
 /* jobs[p].r = a b 2^(-52 nl52) mod m for p < np, each below 2m when a,
  * b < 2m and 4m <= R. nv (vectors per number) and np (independent

@@ -267,6 +267,14 @@ static int use_fast(void **state)
     return 0;
 }
 
+static int use_no_ifma(void **state)
+{
+    (void)state;
+    captls_cpu_set_portable(false);
+    captls_cpu_set_masked(CAPTLS_CPU_AVX512IFMA);
+    return 0;
+}
+
 static int use_avx2_tier(void **state)
 {
     (void)state;
@@ -284,10 +292,12 @@ static int use_portable(void **state)
 }
 
 /* Each test on every tier (core/crypto/cpu.h): the CPU-selected fast path
- * (AVX-512 where present), the AVX2 tier with AVX-512 hidden, then the
- * portable one forced. On a CPU without AVX-512 the first two coincide. */
+ * (AVX-512 with IFMA where present), AVX-512 without IFMA, the AVX2 tier
+ * with AVX-512 hidden, then the portable one forced. On a CPU without a
+ * feature two tiers coincide. */
 #define EVERY_TIER(t)                                                  \
     {#t " (fast)", t, use_fast, NULL, NULL},                            \
+    {#t " (no-ifma)", t, use_no_ifma, NULL, NULL},                      \
     {#t " (no-avx512)", t, use_avx2_tier, NULL, NULL},                  \
     {                                                                   \
         #t " (portable)", t, use_portable, NULL, NULL                   \

@@ -15,9 +15,12 @@ bool captls_posix_crypto_from_env(void)
         captls_cpu_set_portable(true);
     else if (v != NULL && strcmp(v, "no-avx512") == 0)
         captls_cpu_set_masked(CAPTLS_CPU_AVX512F | CAPTLS_CPU_AVX512IFMA);
+    else if (v != NULL && strcmp(v, "no-ifma") == 0)
+        captls_cpu_set_masked(CAPTLS_CPU_AVX512IFMA);
     else if (v != NULL && v[0] != '\0' && strcmp(v, "auto") != 0)
         fprintf(stderr,
-                "captls: CAPTLS_CRYPTO=%s ignored (portable|no-avx512|auto)\n",
+                "captls: CAPTLS_CRYPTO=%s ignored "
+                "(portable|no-avx512|no-ifma|auto)\n",
                 v);
     return captls_cpu_portable();
 }

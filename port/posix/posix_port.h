@@ -253,7 +253,8 @@ void captls_posix_port_fini(captls_posix_port_ctx *ctx);
  * forces the portable crypto code (BearSSL's portable implementations and
  * captls's own portable C) even where the CPU has faster instructions, so
  * both paths can be tested on one machine; "no-avx512" hides AVX-512 so
- * the AVX2 tier runs (captls_cpu_set_masked); unset, empty or "auto"
+ * the AVX2 tier runs, "no-ifma" hides AVX-512 IFMA only
+ * (captls_cpu_set_masked); unset, empty or "auto"
  * leaves the CPU-selected fast paths. Any other value is ignored with a warning
  * on stderr. Returns true iff the portable path is now forced. Programs
  * call it first thing in main(); captls_posix_port_init() calls it too. */
