@@ -23,6 +23,7 @@
 #include "core/crypto/hkdf.h"
 #include "core/crypto/hmac.h"
 #include "core/crypto/sha256_ni.h"
+#include "core/crypto/sha512_avx2.h"
 
 #define MAXMSG 4096
 static uint8_t msg[MAXMSG], key[300], salt[300], info[300];
@@ -187,56 +188,123 @@ static void test_diff_hkdf_sha256(void **state)
 }
 
 /* Every length 0..1000 (each tail and padding case, one and two final
- * blocks), one-shot and byte-at-a-time, then a 1 MiB message and FIPS
- * 180-4's "one million 'a'" example (NIST SHA-256 example values). */
-static void test_sha256_every_length(void **state)
+ * blocks), one-shot and byte-at-a-time, then a 1 MiB message, for each
+ * hash, against OpenSSL; FIPS 180-4's "one million 'a'" example for
+ * SHA-256 (NIST example value). The path under test is the one the run
+ * asked for (asserted). */
+static void every_length(captls_hash_alg alg, const EVP_MD *md,
+                         const br_hash_class *fast, unsigned fast_needs,
+                         const br_hash_class *portable)
 {
-    (void)state;
     static uint8_t big[1 << 20];
     uint8_t mine[CAPTLS_HASH_MAX_SIZE], ref[EVP_MAX_MD_SIZE];
     unsigned rlen = 0;
+    size_t hl = captls_hash_size(alg);
     captls_hash_ctx c;
 
-    /* The path under test is the one the run asked for. */
-#if CAPTLS_SHA256_NI
-    if (captls_cpu_has(CAPTLS_SHA256_NI_NEEDS))
-        assert_ptr_equal(captls_hash_vtable(CAPTLS_HASH_SHA256),
-                         &captls_sha256_ni_vtable);
-    else
-#endif
-        assert_ptr_equal(captls_hash_vtable(CAPTLS_HASH_SHA256),
-                         &br_sha256_vtable);
+    assert_ptr_equal(captls_hash_vtable(alg),
+                     fast != NULL && captls_cpu_has(fast_needs) ? fast
+                                                                : portable);
     for (size_t i = 0; i < sizeof big; i++)
         big[i] = (uint8_t)(i * 131u + (i >> 9));
     for (size_t len = 0; len <= 1000; len++) {
-        assert_int_equal(captls_hash(CAPTLS_HASH_SHA256, big, len, mine),
-                         CAPTLS_OK);
-        assert_int_equal(EVP_Digest(big, len, ref, &rlen, EVP_sha256(), NULL),
-                         1);
-        assert_memory_equal(mine, ref, 32);
-        assert_int_equal(captls_hash_init(&c, CAPTLS_HASH_SHA256), CAPTLS_OK);
+        assert_int_equal(captls_hash(alg, big, len, mine), CAPTLS_OK);
+        assert_int_equal(EVP_Digest(big, len, ref, &rlen, md, NULL), 1);
+        assert_memory_equal(mine, ref, hl);
+        assert_int_equal(captls_hash_init(&c, alg), CAPTLS_OK);
         for (size_t k = 0; k < len; k++)
             captls_hash_update(&c, big + k, 1);
         captls_hash_final(&c, mine);
-        assert_memory_equal(mine, ref, 32);
+        assert_memory_equal(mine, ref, hl);
     }
-    assert_int_equal(captls_hash(CAPTLS_HASH_SHA256, big, sizeof big, mine),
-                     CAPTLS_OK);
-    assert_int_equal(EVP_Digest(big, sizeof big, ref, &rlen, EVP_sha256(),
-                                NULL),
-                     1);
-    assert_memory_equal(mine, ref, 32);
+    assert_int_equal(captls_hash(alg, big, sizeof big, mine), CAPTLS_OK);
+    assert_int_equal(EVP_Digest(big, sizeof big, ref, &rlen, md, NULL), 1);
+    assert_memory_equal(mine, ref, hl);
+}
 
+static void test_sha256_every_length(void **state)
+{
+    (void)state;
+    uint8_t a[1000], mine[CAPTLS_HASH_MAX_SIZE];
+    captls_hash_ctx c;
+
+#if CAPTLS_SHA256_NI
+    every_length(CAPTLS_HASH_SHA256, EVP_sha256(), &captls_sha256_ni_vtable,
+                 CAPTLS_SHA256_NI_NEEDS, &br_sha256_vtable);
+#else
+    every_length(CAPTLS_HASH_SHA256, EVP_sha256(), NULL, 0,
+                 &br_sha256_vtable);
+#endif
     static const uint8_t million_a[32] = {
         0xcd, 0xc7, 0x6e, 0x5c, 0x99, 0x14, 0xfb, 0x92, 0x81, 0xa1, 0xc7,
         0xe2, 0x84, 0xd7, 0x3e, 0x67, 0xf1, 0x80, 0x9a, 0x48, 0xa4, 0x97,
         0x20, 0x0e, 0x04, 0x6d, 0x39, 0xcc, 0xc7, 0x11, 0x2c, 0xd0};
-    memset(big, 'a', 1000);
+    memset(a, 'a', sizeof a);
     assert_int_equal(captls_hash_init(&c, CAPTLS_HASH_SHA256), CAPTLS_OK);
     for (int i = 0; i < 1000; i++)
-        captls_hash_update(&c, big, 1000);
+        captls_hash_update(&c, a, sizeof a);
     captls_hash_final(&c, mine);
     assert_memory_equal(mine, million_a, 32);
+}
+
+static void test_sha384_sha512_every_length(void **state)
+{
+    (void)state;
+#if CAPTLS_SHA512_AVX2
+    every_length(CAPTLS_HASH_SHA384, EVP_sha384(), &captls_sha384_avx2_vtable,
+                 CAPTLS_SHA512_AVX2_NEEDS, &br_sha384_vtable);
+    every_length(CAPTLS_HASH_SHA512, EVP_sha512(), &captls_sha512_avx2_vtable,
+                 CAPTLS_SHA512_AVX2_NEEDS, &br_sha512_vtable);
+#else
+    every_length(CAPTLS_HASH_SHA384, EVP_sha384(), NULL, 0,
+                 &br_sha384_vtable);
+    every_length(CAPTLS_HASH_SHA512, EVP_sha512(), NULL, 0,
+                 &br_sha512_vtable);
+#endif
+}
+
+/* The AVX2 classes are BearSSL's in every observable way: descriptor,
+ * state() encoding and count, set_state() resuming (what HMAC's key
+ * precomputation relies on). */
+static void test_sha512_avx2_class_is_bearssls(void **state)
+{
+    (void)state;
+#if CAPTLS_SHA512_AVX2
+    static const struct {
+        const br_hash_class *mine, *theirs;
+    } pairs[] = {{&captls_sha384_avx2_vtable, &br_sha384_vtable},
+                 {&captls_sha512_avx2_vtable, &br_sha512_vtable}};
+    uint8_t data[300], s1[64], s2[64], o1[64], o2[64];
+    br_sha512_context a, b;
+
+    if (!captls_cpu_has(CAPTLS_SHA512_AVX2_NEEDS)) {
+        printf("sha512 avx2: this CPU lacks AVX2/BMI2; not run\n");
+        return;
+    }
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (uint8_t)(i * 7u);
+    for (size_t k = 0; k < 2; k++) {
+        const br_hash_class *m = pairs[k].mine, *t = pairs[k].theirs;
+
+        assert_int_equal(m->desc, t->desc);
+        assert_int_equal(m->context_size, t->context_size);
+        m->init(&a.vtable);
+        t->init(&b.vtable);
+        m->update(&a.vtable, data, 256); /* two whole blocks */
+        t->update(&b.vtable, data, 256);
+        assert_int_equal(m->state(&a.vtable, s1), t->state(&b.vtable, s2));
+        assert_memory_equal(s1, s2, 64);
+        /* resume each from the other's state */
+        m->set_state(&a.vtable, s2, 256);
+        t->set_state(&b.vtable, s1, 256);
+        m->update(&a.vtable, data + 256, 44);
+        t->update(&b.vtable, data + 256, 44);
+        m->out(&a.vtable, o1);
+        t->out(&b.vtable, o2);
+        assert_memory_equal(o1, o2, (t->desc >> BR_HASHDESC_OUT_OFF) &
+                                        BR_HASHDESC_OUT_MASK);
+    }
+#endif
 }
 
 static int use_fast(void **state)
@@ -265,6 +333,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         BOTH(test_sha256_every_length),
+        BOTH(test_sha384_sha512_every_length),
+        cmocka_unit_test_setup(test_sha512_avx2_class_is_bearssls, use_fast),
         BOTH(test_diff_sha2),
         BOTH(test_diff_hmac_sha256),
         BOTH(test_diff_hkdf_sha256),

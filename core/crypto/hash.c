@@ -8,6 +8,7 @@
 #include "core/base/ct.h"
 #include "core/crypto/hash.h"
 #include "core/crypto/sha256_ni.h"
+#include "core/crypto/sha512_avx2.h"
 
 const br_hash_class *captls_hash_vtable(captls_hash_alg alg)
 {
@@ -19,8 +20,18 @@ const br_hash_class *captls_hash_vtable(captls_hash_alg alg)
             return &captls_sha256_ni_vtable;
 #endif
         return &br_sha256_vtable;
-    case CAPTLS_HASH_SHA384: return &br_sha384_vtable;
-    case CAPTLS_HASH_SHA512: return &br_sha512_vtable;
+    case CAPTLS_HASH_SHA384:
+#if CAPTLS_SHA512_AVX2
+        if (captls_cpu_has(CAPTLS_SHA512_AVX2_NEEDS))
+            return &captls_sha384_avx2_vtable;
+#endif
+        return &br_sha384_vtable;
+    case CAPTLS_HASH_SHA512:
+#if CAPTLS_SHA512_AVX2
+        if (captls_cpu_has(CAPTLS_SHA512_AVX2_NEEDS))
+            return &captls_sha512_avx2_vtable;
+#endif
+        return &br_sha512_vtable;
     case CAPTLS_HASH_NONE: break;
     }
     return NULL;
