@@ -18,6 +18,7 @@
 #include "conformance/diff_rng.h"
 #include "core/crypto/aead.h"
 #include "core/crypto/cpu.h"
+#include "core/crypto/test_tiers.h"
 
 #define MAXPT 2048
 
@@ -186,6 +187,32 @@ static void test_diff_chacha20_poly1305(void **state)
             "chacha20-poly1305");
 }
 
+/* Seals pt[0..len) with captls and with OpenSSL: ciphertext and tag must
+ * be equal; captls must open its record again. mine holds len + 16 bytes
+ * (the record on return), ref the same for OpenSSL's. */
+static void seal_open_equal(const uint8_t key[32], const uint8_t nonce[12],
+                            const uint8_t *aad, size_t alen,
+                            const uint8_t *pt, size_t len, uint8_t *mine,
+                            uint8_t *ref)
+{
+    memcpy(mine, pt, len);
+    assert_int_equal(captls_aead_seal(CAPTLS_AEAD_CHACHA20_POLY1305, key, 32,
+                                      nonce, aad, alen, mine, len,
+                                      mine + len),
+                     CAPTLS_OK);
+    assert_true(ref_aead(EVP_chacha20_poly1305(), 1, key, nonce, aad, alen,
+                         pt, len, ref, ref + len));
+    if (memcmp(mine, ref, len + 16) != 0) {
+        printf("chacha20-poly1305 mismatch at length %zu\n", len);
+        fail();
+    }
+    assert_int_equal(captls_aead_open(CAPTLS_AEAD_CHACHA20_POLY1305, key, 32,
+                                      nonce, aad, alen, mine, len,
+                                      mine + len),
+                     CAPTLS_OK);
+    assert_memory_equal(mine, pt, len);
+}
+
 /* Every plaintext length 0..1100 and aad length 0..40 (ChaCha20's 8-block
  * AVX2 chunks are 512 bytes, Poly1305's 16: each tail shape), against
  * OpenSSL, seal and open. */
@@ -203,33 +230,17 @@ static void test_chacha20_poly1305_every_length(void **state)
         aad[i] = (uint8_t)(0x50 + i);
     memset(nonce, 0x07, sizeof nonce);
     for (size_t len = 0; len <= sizeof pt; len++) {
-        size_t alen = len % 41;
-
         nonce[0] = (uint8_t)len;
-        memcpy(mine, pt, len);
-        assert_int_equal(captls_aead_seal(CAPTLS_AEAD_CHACHA20_POLY1305, key,
-                                          32, nonce, aad, alen, mine, len,
-                                          mine + len),
-                         CAPTLS_OK);
-        assert_true(ref_aead(EVP_chacha20_poly1305(), 1, key, nonce, aad,
-                             alen, pt, len, ref, ref + len));
-        if (memcmp(mine, ref, len + 16) != 0) {
-            printf("chacha20-poly1305 mismatch at length %zu\n", len);
-            fail();
-        }
-        assert_int_equal(captls_aead_open(CAPTLS_AEAD_CHACHA20_POLY1305, key,
-                                          32, nonce, aad, alen, mine, len,
-                                          mine + len),
-                         CAPTLS_OK);
-        assert_memory_equal(mine, pt, len);
+        seal_open_equal(key, nonce, aad, len % 41, pt, len, mine, ref);
     }
 }
 
 /* Lengths around every chunk edge of the fast paths, up to past a TLS
  * record: the AVX2 path's 512-byte passes, the AVX-512 path's first chunk
  * of 960 bytes and 1 KiB chunks after it (where stitched Poly1305 lags one
- * chunk behind on sealing), Poly1305's 16-byte blocks; seal and open
- * against OpenSSL, then a flipped last byte must not open. */
+ * chunk behind on sealing), Poly1305's 16-byte blocks and the IFMA
+ * Poly1305's batches of eight; seal and open against OpenSSL, then a
+ * flipped last byte must not open. */
 static void test_chacha20_poly1305_chunk_edges(void **state)
 {
     (void)state;
@@ -252,22 +263,7 @@ static void test_chacha20_poly1305_chunk_edges(void **state)
         size_t len = edges[e], alen = e % (sizeof aad + 1);
 
         nonce[11] = (uint8_t)e;
-        memcpy(mine, pt, len);
-        assert_int_equal(captls_aead_seal(CAPTLS_AEAD_CHACHA20_POLY1305, key,
-                                          32, nonce, aad, alen, mine, len,
-                                          mine + len),
-                         CAPTLS_OK);
-        assert_true(ref_aead(EVP_chacha20_poly1305(), 1, key, nonce, aad,
-                             alen, pt, len, ref, ref + len));
-        if (memcmp(mine, ref, len + 16) != 0) {
-            printf("chacha20-poly1305 mismatch at length %zu\n", len);
-            fail();
-        }
-        assert_int_equal(captls_aead_open(CAPTLS_AEAD_CHACHA20_POLY1305, key,
-                                          32, nonce, aad, alen, mine, len,
-                                          mine + len),
-                         CAPTLS_OK);
-        assert_memory_equal(mine, pt, len);
+        seal_open_equal(key, nonce, aad, alen, pt, len, mine, ref);
         memcpy(mine, ref, len + 16);
         mine[len - 1] ^= 0x80;
         assert_int_equal(captls_aead_open(CAPTLS_AEAD_CHACHA20_POLY1305, key,
@@ -277,50 +273,6 @@ static void test_chacha20_poly1305_chunk_edges(void **state)
         assert_true(all_zero(mine, len));
     }
 }
-
-static int use_fast(void **state)
-{
-    (void)state;
-    captls_cpu_set_portable(false);
-    captls_cpu_set_masked(0);
-    return 0;
-}
-
-static int use_no_ifma(void **state)
-{
-    (void)state;
-    captls_cpu_set_portable(false);
-    captls_cpu_set_masked(CAPTLS_CPU_AVX512IFMA);
-    return 0;
-}
-
-static int use_avx2_tier(void **state)
-{
-    (void)state;
-    captls_cpu_set_portable(false);
-    captls_cpu_set_masked(CAPTLS_CPU_AVX512F | CAPTLS_CPU_AVX512IFMA);
-    return 0;
-}
-
-static int use_portable(void **state)
-{
-    (void)state;
-    captls_cpu_set_masked(0);
-    captls_cpu_set_portable(true);
-    return 0;
-}
-
-/* Each test on every tier (core/crypto/cpu.h): the CPU-selected fast path
- * (AVX-512 with IFMA where present), AVX-512 without IFMA, the AVX2 tier
- * with AVX-512 hidden, then the portable one forced. On a CPU without a
- * feature two tiers coincide. */
-#define EVERY_TIER(t)                                                  \
-    {#t " (fast)", t, use_fast, NULL, NULL},                            \
-    {#t " (no-ifma)", t, use_no_ifma, NULL, NULL},                      \
-    {#t " (no-avx512)", t, use_avx2_tier, NULL, NULL},                  \
-    {                                                                   \
-        #t " (portable)", t, use_portable, NULL, NULL                   \
-    }
 
 int main(void)
 {

@@ -12,6 +12,7 @@
 #include <bearssl.h>
 
 #include "core/base/ct.h"
+#include "core/crypto/md_buffer.h"
 #include "core/crypto/sha256_ni.h"
 
 #if CAPTLS_SHA256_NI
@@ -141,35 +142,17 @@ static void ni_init(const br_hash_class **vt)
     cc->count = 0;
 }
 
+static void ni_blocks_cb(void *state, const uint8_t *p, size_t n)
+{
+    captls_sha256_ni_blocks(state, p, n);
+}
+
 static void ni_update(const br_hash_class **vt, const void *data, size_t len)
 {
     br_sha256_context *cc = (br_sha256_context *)(void *)vt;
-    const uint8_t *p = data;
-    size_t ptr = (size_t)cc->count & 63;
 
-    if (len == 0)
-        return;
-    cc->count += len;
-    if (ptr != 0) {
-        size_t take = 64 - ptr;
-
-        if (take > len)
-            take = len;
-        memcpy(cc->buf + ptr, p, take);
-        p += take;
-        len -= take;
-        ptr += take;
-        if (ptr < 64)
-            return;
-        captls_sha256_ni_blocks(cc->val, cc->buf, 1);
-    }
-    if (len >= 64) {
-        captls_sha256_ni_blocks(cc->val, p, len / 64);
-        p += len & ~(size_t)63;
-        len &= 63;
-    }
-    if (len > 0)
-        memcpy(cc->buf, p, len);
+    captls_md_update(cc->buf, 64, &cc->count, cc->val, ni_blocks_cb, data,
+                     len);
 }
 
 /* FIPS 180-4 §5.1.1 padding on a copy: the running state is untouched,

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/base/ct.h"
+#include "core/crypto/md_buffer.h"
 #include "core/crypto/sha512_avx2.h"
 
 #if CAPTLS_SHA512_AVX2
@@ -185,35 +186,16 @@ static void init512(const br_hash_class **vt)
     cc->count = 0;
 }
 
+static void blocks_cb(void *state, const uint8_t *p, size_t n)
+{
+    captls_sha512_avx2_blocks(state, p, n);
+}
+
 static void update(const br_hash_class **vt, const void *data, size_t len)
 {
     br_sha384_context *cc = (br_sha384_context *)(void *)vt;
-    const uint8_t *p = data;
-    size_t ptr = (size_t)cc->count & 127;
 
-    if (len == 0)
-        return;
-    cc->count += len;
-    if (ptr != 0) {
-        size_t take = 128 - ptr;
-
-        if (take > len)
-            take = len;
-        memcpy(cc->buf + ptr, p, take);
-        p += take;
-        len -= take;
-        ptr += take;
-        if (ptr < 128)
-            return;
-        captls_sha512_avx2_blocks(cc->val, cc->buf, 1);
-    }
-    if (len >= 128) {
-        captls_sha512_avx2_blocks(cc->val, p, len / 128);
-        p += len & ~(size_t)127;
-        len &= 127;
-    }
-    if (len > 0)
-        memcpy(cc->buf, p, len);
+    captls_md_update(cc->buf, 128, &cc->count, cc->val, blocks_cb, data, len);
 }
 
 /* FIPS 180-4 §5.1.2 padding (a 128-bit length) on a copy: the running

@@ -15,6 +15,7 @@
 
 #include "core/crypto/aead.h"
 #include "core/crypto/cpu.h"
+#include "core/crypto/test_tiers.h"
 #include "core/crypto/test_vectors.h"
 
 typedef captls_result (*init_fn)(captls_aead_ctx *, captls_aead_alg,
@@ -258,50 +259,6 @@ static void test_bad_arguments(void **state)
                      CAPTLS_ERR_UNSUPPORTED);
 }
 
-
-static int use_fast(void **state)
-{
-    (void)state;
-    captls_cpu_set_portable(false);
-    captls_cpu_set_masked(0);
-    return 0;
-}
-
-static int use_no_ifma(void **state)
-{
-    (void)state;
-    captls_cpu_set_portable(false);
-    captls_cpu_set_masked(CAPTLS_CPU_AVX512IFMA);
-    return 0;
-}
-
-static int use_avx2_tier(void **state)
-{
-    (void)state;
-    captls_cpu_set_portable(false);
-    captls_cpu_set_masked(CAPTLS_CPU_AVX512F | CAPTLS_CPU_AVX512IFMA);
-    return 0;
-}
-
-static int use_portable(void **state)
-{
-    (void)state;
-    captls_cpu_set_masked(0);
-    captls_cpu_set_portable(true);
-    return 0;
-}
-
-/* Each test on every tier (core/crypto/cpu.h): the CPU-selected fast path
- * (AVX-512 with IFMA where present), AVX-512 without IFMA, the AVX2 tier
- * with AVX-512 hidden, then the portable one forced. On a CPU without a
- * feature two tiers coincide. */
-#define EVERY_TIER(t)                                                  \
-    {#t " (fast)", t, use_fast, NULL, NULL},                            \
-    {#t " (no-ifma)", t, use_no_ifma, NULL, NULL},                      \
-    {#t " (no-avx512)", t, use_avx2_tier, NULL, NULL},                  \
-    {                                                                   \
-        #t " (portable)", t, use_portable, NULL, NULL                   \
-    }
 
 int main(void)
 {
